@@ -1,0 +1,38 @@
+"""One place that turns refusals into `{"message", "extra"}` responses."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from blisko.core.exceptions import ApplicationError
+
+
+def handle(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        extra = exc.message_dict if hasattr(exc, "error_dict") else {"errors": exc.messages}
+        return Response(
+            {"message": " ".join(exc.messages), "extra": extra}, status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        message = _("The request is not valid.")
+        if isinstance(detail, dict):
+            first = next(iter(detail.values()), None)
+            if isinstance(first, list) and first:
+                message = str(first[0])
+        elif isinstance(detail, list) and detail:
+            message = str(detail[0])
+        response.data = {"message": message, "extra": {"fields": detail}}
+    else:
+        response.data = {"message": str(getattr(exc, "detail", exc)), "extra": {}}
+    return response

@@ -1,0 +1,169 @@
+"""Every setting Blisko has. `local`, `test` and `production` override a few of them.
+
+Deployment values come from the environment (see `.env.example`).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+# Python's own sqlite3 module is often built without extension loading, which SpatiaLite
+# needs; pysqlite3 is the same module with it enabled.
+try:
+    import pysqlite3.dbapi2
+
+    sys.modules["sqlite3"] = sys.modules["pysqlite3"]
+    sys.modules["sqlite3.dbapi2"] = pysqlite3.dbapi2
+except ImportError:  # pragma: no cover - a Python whose sqlite3 can load extensions
+    pass
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("BLISKO_VAR_DIR", BASE_DIR / "var"))
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "leaflet",
+    "blisko.core",
+    "blisko.territories",
+    "blisko.officers",
+    "blisko.api",
+    "blisko.public",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "blisko.core.context_processors.blisko",
+            ],
+        },
+    },
+]
+
+# SpatiaLite in one file is the embedded default; DATABASE_URL=postgis://... selects PostGIS.
+DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'blisko.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
+    DATABASES["default"]["ENGINE"] = "blisko.core.db.spatialite"
+SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "uk"
+LANGUAGES = [("uk", _("Ukrainian")), ("pl", _("Polish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Kyiv"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("BLISKO_MEDIA_ROOT", VAR_DIR / "media"))
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "blisko.api.exception_handler.handle",
+    "DEFAULT_PAGINATION_CLASS": "blisko.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Blisko API",
+    "DESCRIPTION": "Community policing: areas, officers, places and the directory for offline apps.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The map's base layer. Empty: boundaries draw on a plain background, which works offline.
+BLISKO_TILE_URL = os.environ.get("BLISKO_TILE_URL", "")
+BLISKO_TILE_ATTRIBUTION = os.environ.get("BLISKO_TILE_ATTRIBUTION", "")
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (50.5, 25.0),
+    "DEFAULT_ZOOM": 6,
+    "TILES": [(_("Map"), BLISKO_TILE_URL, {"attribution": BLISKO_TILE_ATTRIBUTION})]
+    if BLISKO_TILE_URL
+    else [],
+    "RESET_VIEW": False,
+}
+
+# How often a process checks whether boundaries changed in the database (seconds).
+BLISKO_INDEX_CHECK_SECONDS = float(os.environ.get("BLISKO_INDEX_CHECK_SECONDS", "0.5"))
+# How many nearest police units "find my officer" lists.
+BLISKO_NEAREST_UNITS = 3
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"blisko": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
+
+# Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
+# strings. Blisko only reads spatial references from files an administrator imports.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -1,0 +1,7 @@
+"""Settings for the demo and development on one machine."""
+
+from .base import *  # noqa: F403
+from .base import os
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,20 @@
+"""Settings for the test suite: SpatiaLite unless DATABASE_URL names PostGIS."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES, os
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="blisko-test-media-")
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"]["NAME"] = ":memory:"
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+BLISKO_INDEX_CHECK_SECONDS = 0.0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
