@@ -19,7 +19,10 @@ class Unit(TimeStampedModel):
     duty_phone = models.CharField(_("duty phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     opening_hours = models.CharField(
-        _("opening hours"), max_length=200, blank=True, help_text=_("For example: Mon–Fri 8:00–16:00")
+        _("opening hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Mon–Fri 8:00–16:00"),
     )
     parent = models.ForeignKey(
         "self",

@@ -92,7 +92,9 @@ def load_geojson(path: Path) -> dict[str, Any]:
         raise _fail(_("The file is not UTF-8 text, so it cannot be GeoJSON."))
     except json.JSONDecodeError as exc:
         raise _fail(
-            _("The file is not valid JSON (truncated or damaged?) at line %(line)s, column %(col)s.")
+            _(
+                "The file is not valid JSON (truncated or damaged?) at line %(line)s, column %(col)s."
+            )
             % {"line": exc.lineno, "col": exc.colno}
         )
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
@@ -134,7 +136,7 @@ def _to_multipolygon(
         problems.append(_("%(label)s: the geometry cannot be read.") % {"label": label})
         return None, ""
     if transform is not None:
-        geos = GEOSGeometry(geom.wkb)
+        geos = GEOSGeometry(memoryview(shapely.to_wkb(geom, output_dimension=2)))
         geos.transform(transform)
         geom = shapely.from_wkb(bytes(geos.wkb))
     if geom.is_empty:
@@ -184,29 +186,55 @@ def _ua_record(props: dict[str, Any], geom: MultiPolygon) -> AreaRecord:
         if code.startswith("UA80"):  # Kyiv: a city with special status, its own community
             name = bare or "Київ"
             return AreaRecord(
-                Country.UKRAINE, Level.COMMUNITY, code, name, name, uk_to_polish(name),
-                uk_to_latin(name), ["UA"], geom,
+                Country.UKRAINE,
+                Level.COMMUNITY,
+                code,
+                name,
+                name,
+                uk_to_polish(name),
+                uk_to_latin(name),
+                ["UA"],
+                geom,
             )
         bare = bare or str(props["hromada"]).split(" ")[0]
         word, en, pl = _ua_suffix(str(props["hromada"]))
         official = f"{bare} {word} територіальна громада" if word else f"{bare} громада"
         uk = f"{bare} {word} громада" if word else f"{bare} громада"
         return AreaRecord(
-            Country.UKRAINE, Level.COMMUNITY, code, official, uk,
+            Country.UKRAINE,
+            Level.COMMUNITY,
+            code,
+            official,
+            uk,
             f"{uk_to_polish(bare)} hromada {pl}".strip(),
             f"{uk_to_latin(bare)} {en} hromada".replace("  ", " "),
-            [code[:6], code[:4], "UA"], geom,
+            [code[:6], code[:4], "UA"],
+            geom,
         )
     if "rayon" in props:
         bare = bare or str(props["rayon"]).split(" ")[0]
         return AreaRecord(
-            Country.UKRAINE, Level.DISTRICT, code, f"{bare} район", f"{bare} район",
-            f"rejon {uk_to_polish(bare)}", f"{uk_to_latin(bare)} raion", [code[:4], "UA"], geom,
+            Country.UKRAINE,
+            Level.DISTRICT,
+            code,
+            f"{bare} район",
+            f"{bare} район",
+            f"rejon {uk_to_polish(bare)}",
+            f"{uk_to_latin(bare)} raion",
+            [code[:4], "UA"],
+            geom,
         )
     bare = bare or str(props.get("region", "")).split(" ")[0]
     return AreaRecord(
-        Country.UKRAINE, Level.REGION, code, f"{bare} область", f"{bare} область",
-        f"obwód {uk_to_polish(bare)}", f"{uk_to_latin(bare)} oblast", ["UA"], geom,
+        Country.UKRAINE,
+        Level.REGION,
+        code,
+        f"{bare} область",
+        f"{bare} область",
+        f"obwód {uk_to_polish(bare)}",
+        f"{uk_to_latin(bare)} oblast",
+        ["UA"],
+        geom,
     )
 
 
@@ -216,15 +244,23 @@ def _pl_record(props: dict[str, Any], geom: MultiPolygon) -> AreaRecord:
     if len(code) == 2:
         adjective = name.lower()
         return AreaRecord(
-            Country.POLAND, Level.REGION, code, f"województwo {adjective}",
-            f"{pl_to_ukrainian(adjective).capitalize()} воєводство", f"województwo {adjective}",
-            f"{adjective.capitalize()} Voivodeship", ["PL"], geom,
+            Country.POLAND,
+            Level.REGION,
+            code,
+            f"województwo {adjective}",
+            f"{pl_to_ukrainian(adjective).capitalize()} воєводство",
+            f"województwo {adjective}",
+            f"{adjective.capitalize()} Voivodeship",
+            ["PL"],
+            geom,
         )
     if len(code) == 4:
         is_city = name[:1].isupper()
         pl = f"miasto na prawach powiatu {name}" if is_city else f"powiat {name}"
-        uk = f"місто на правах повіту {pl_to_ukrainian(name)}" if is_city else (
-            f"повіт {pl_to_ukrainian(name)}"
+        uk = (
+            f"місто на правах повіту {pl_to_ukrainian(name)}"
+            if is_city
+            else (f"повіт {pl_to_ukrainian(name)}")
         )
         en = f"{name} (city county)" if is_city else f"{name.capitalize()} County"
         return AreaRecord(
@@ -232,9 +268,15 @@ def _pl_record(props: dict[str, Any], geom: MultiPolygon) -> AreaRecord:
         )
     kind_pl, kind_en, kind_uk = _TERC_GMINA_TYPES.get(code[-1], ("gmina", "gmina", "ґміна"))
     return AreaRecord(
-        Country.POLAND, Level.COMMUNITY, code, f"{name} ({kind_pl})",
-        f"{pl_to_ukrainian(name)} ({kind_uk})", f"{name} ({kind_pl})", f"{name} ({kind_en})",
-        [code[:4], code[:2], "PL"], geom,
+        Country.POLAND,
+        Level.COMMUNITY,
+        code,
+        f"{name} ({kind_pl})",
+        f"{pl_to_ukrainian(name)} ({kind_uk})",
+        f"{name} ({kind_pl})",
+        f"{name} ({kind_en})",
+        [code[:4], code[:2], "PL"],
+        geom,
     )
 
 
@@ -251,9 +293,15 @@ def _own_record(props: dict[str, Any], geom: MultiPolygon) -> AreaRecord:
     population = props.get("population")
     parent = str(props.get("parent") or "").strip()
     return AreaRecord(
-        country, level, str(props["code"]).strip(), name,
-        str(props.get("name_uk") or name), str(props.get("name_pl") or name),
-        str(props.get("name_en") or name), [parent] if parent else [country], geom,
+        country,
+        level,
+        str(props["code"]).strip(),
+        name,
+        str(props.get("name_uk") or name),
+        str(props.get("name_pl") or name),
+        str(props.get("name_en") or name),
+        [parent] if parent else [country],
+        geom,
         population=int(population) if population not in (None, "") else None,
     )
 

@@ -112,7 +112,9 @@ class AreaBoundary(models.Model):
         ordering = ["area", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["area"], condition=Q(valid_to__isnull=True), name="one_open_boundary_per_area"
+                fields=["area"],
+                condition=Q(valid_to__isnull=True),
+                name="one_open_boundary_per_area",
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),

@@ -42,7 +42,7 @@ class ImportResult:
 
 
 def _to_geos(geom: Any) -> MultiPolygon:
-    geos = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=GEO_SRID)
+    geos = GEOSGeometry(memoryview(shapely.to_wkb(geom, output_dimension=2)), srid=GEO_SRID)
     if geos.geom_type == "Polygon":
         geos = MultiPolygon(geos, srid=GEO_SRID)
     return geos
@@ -114,14 +114,20 @@ def area_set_boundary(
                 current.valid_to = valid_from
                 current.save(update_fields=["valid_to"])
         version = AreaBoundary.objects.create(
-            area=area, boundary=boundary, valid_from=valid_from, source=source,
+            area=area,
+            boundary=boundary,
+            valid_from=valid_from,
+            source=source,
             was_repaired=was_repaired,
         )
         area.boundary = boundary
         area.save(update_fields=["boundary", "updated_at"])
         directory_touch(entity="area", entity_id=area.pk)
         audit_record(
-            actor=actor, entity="territories.area", entity_id=area.pk, action="boundary_changed",
+            actor=actor,
+            entity="territories.area",
+            entity_id=area.pk,
+            action="boundary_changed",
             after={"valid_from": valid_from.isoformat(), "source": source},
         )
     return version
@@ -173,7 +179,9 @@ def territory_import(
     result = ImportResult(skipped=read.skipped)
     source = path.name
     # Parents first, so that children in the same file find them.
-    order = {lv: i for i, lv in enumerate(_parent_levels(Level.SERVICE_AREA) + [Level.SERVICE_AREA])}
+    order = {
+        lv: i for i, lv in enumerate(_parent_levels(Level.SERVICE_AREA) + [Level.SERVICE_AREA])
+    }
     records = sorted(read.records, key=lambda r: order[r.level])
     try:
         with transaction.atomic():
@@ -194,14 +202,24 @@ def territory_import(
                 area = Area.objects.filter(code=record.code).first()
                 if area is None:
                     area = Area.objects.create(
-                        country=record.country, level=record.level, code=record.code,
-                        name_official=record.name_official, name_uk=record.name_uk,
-                        name_pl=record.name_pl, name_en=record.name_en, parent=parent,
-                        population=record.population, valid_from=valid_from,
+                        country=record.country,
+                        level=record.level,
+                        code=record.code,
+                        name_official=record.name_official,
+                        name_uk=record.name_uk,
+                        name_pl=record.name_pl,
+                        name_en=record.name_en,
+                        parent=parent,
+                        population=record.population,
+                        valid_from=valid_from,
                     )
                     area_set_boundary(
-                        area=area, boundary=geometry, valid_from=valid_from, source=source,
-                        was_repaired=bool(record.repaired), actor=actor,
+                        area=area,
+                        boundary=geometry,
+                        valid_from=valid_from,
+                        source=source,
+                        was_repaired=bool(record.repaired),
+                        actor=actor,
                     )
                     result.created.append(label)
                     known[record.code] = area
@@ -219,8 +237,12 @@ def territory_import(
                     result.unchanged.append(label)
                     continue
                 area_set_boundary(
-                    area=area, boundary=geometry, valid_from=valid_from, source=source,
-                    was_repaired=bool(record.repaired), actor=actor,
+                    area=area,
+                    boundary=geometry,
+                    valid_from=valid_from,
+                    source=source,
+                    was_repaired=bool(record.repaired),
+                    actor=actor,
                 )
                 result.changed.append(label)
             if not commit:
@@ -276,8 +298,14 @@ def places_import_katotth(*, path: Path, commit: bool = False) -> ImportResult:
         kind, rank = _CODIFIER_KINDS[category]
         latin = uk_to_latin(name)
         wanted[code] = Place(
-            code=code, kind=kind, name=name, name_latin=latin, search_name=search_key(name),
-            search_latin=search_key(latin), area=area, rank=rank,
+            code=code,
+            kind=kind,
+            name=name,
+            name_latin=latin,
+            search_name=search_key(name),
+            search_latin=search_key(latin),
+            area=area,
+            rank=rank,
         )
     try:
         with transaction.atomic():
@@ -311,7 +339,10 @@ def places_import_katotth(*, path: Path, commit: bool = False) -> ImportResult:
 def places_sync_areas() -> int:
     """Make every community and service area findable by its own name. Returns places written."""
     written = 0
-    kinds = {Level.COMMUNITY: (PlaceKind.COMMUNITY, 0), Level.SERVICE_AREA: (PlaceKind.SERVICE_AREA, 5)}
+    kinds = {
+        Level.COMMUNITY: (PlaceKind.COMMUNITY, 0),
+        Level.SERVICE_AREA: (PlaceKind.SERVICE_AREA, 5),
+    }
     with transaction.atomic():
         for area in Area.objects.filter(level__in=list(kinds), valid_to__isnull=True):
             kind, rank = kinds[Level(area.level)]
@@ -321,9 +352,13 @@ def places_sync_areas() -> int:
             Place.objects.update_or_create(
                 code=f"area:{area.code}",
                 defaults={
-                    "kind": kind, "name": name, "name_latin": latin,
-                    "search_name": search_key(name), "search_latin": search_key(latin),
-                    "area": area, "rank": rank,
+                    "kind": kind,
+                    "name": name,
+                    "name_latin": latin,
+                    "search_name": search_key(name),
+                    "search_latin": search_key(latin),
+                    "area": area,
+                    "rank": rank,
                 },
             )
             written += 1

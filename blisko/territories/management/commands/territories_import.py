@@ -20,7 +20,9 @@ class Command(BaseCommand):
             "--places", action="store_true", help="The files are KATOTTH codifier CSVs."
         )
         parser.add_argument(
-            "--valid-from", type=dt.date.fromisoformat, default=None,
+            "--valid-from",
+            type=dt.date.fromisoformat,
+            default=None,
             help="Date from which new boundaries are in force (default: today).",
         )
 
@@ -51,4 +53,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{places_sync_areas()} area names searchable as places")
             self.stdout.write(self.style.SUCCESS("Committed."))
         else:
-            self.stdout.write(self.style.WARNING("Dry run: nothing written. Add --commit to write."))
+            self.stdout.write(
+                self.style.WARNING("Dry run: nothing written. Add --commit to write.")
+            )

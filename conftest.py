@@ -1,0 +1,49 @@
+"""Fixtures shared by every app's tests.
+
+The test database gets the demo's real boundaries once per session (Vinnytsia and
+Dnipropetrovsk oblasts with their raions and hromadas; voivodeship wielkopolskie, powiat
+koniński, Konin and its gminas) plus the codifier's settlements, exactly as `make demo` loads
+them. Tests in a transaction see them; transactional tests (the browser tests) call
+`load_territories()` themselves, since each of them ends by emptying the database.
+"""
+
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+BOUNDARY_FILES = [
+    DATA_DIR / "ua" / "oblasti_vinnytsia_dnipropetrovsk_katotth.geojson",
+    DATA_DIR / "ua" / "rayony_vinnytsia_dnipropetrovsk_katotth.geojson",
+    DATA_DIR / "ua" / "hromady_vinnytsia_dnipropetrovsk_katotth.geojson",
+    DATA_DIR / "pl" / "wojewodztwo_wielkopolskie_prg.geojson",
+    DATA_DIR / "pl" / "konin_powiat_and_city_prg.geojson",
+]
+CODIFIER_FILE = DATA_DIR / "ua" / "katotth_vinnytsia_dnipropetrovsk_2025-07-02.csv"
+
+# Points used across the tests: (lon, lat).
+VINNYTSIA_CENTRE = (28.4682, 49.2331)
+KONIN_CENTRE = (18.2513, 52.2230)
+BLACK_SEA = (31.5, 43.5)
+
+
+def load_territories(*, places: bool = True) -> None:
+    import datetime as dt
+
+    from blisko.territories.services import (
+        places_import_katotth,
+        places_sync_areas,
+        territory_import,
+    )
+
+    for path in BOUNDARY_FILES:
+        territory_import(path=path, valid_from=dt.date(2020, 7, 17), commit=True)
+    if places:
+        places_import_katotth(path=CODIFIER_FILE, commit=True)
+        places_sync_areas()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_territories()
