@@ -61,3 +61,6 @@ class DirectoryChange(models.Model):
         verbose_name = _("directory change")
         verbose_name_plural = _("directory changes")
         indexes = [models.Index(fields=["entity", "entity_id"], name="dirchange_entity_idx")]
+
+    def __str__(self) -> str:
+        return f"v{self.pk} {self.entity}#{self.entity_id}{' deleted' if self.is_deleted else ''}"
