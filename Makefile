@@ -1,0 +1,35 @@
+# Blisko. The two commands a newcomer needs: `make demo` and `make test` (see README.md).
+PORT ?= 8000
+PY := .venv/bin/python
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: demo serve test bench lint format messages clean-demo
+
+demo:  ## Install what is missing, load the demo data, serve on http://127.0.0.1:$(PORT)
+	scripts/setup.sh demo
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py demo_load
+	$(MAKE) --no-print-directory serve
+
+serve:  ## Serve an existing demo on http://127.0.0.1:$(PORT)
+	@echo "Blisko: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test:  ## Lint, migrations check, the suite on SpatiaLite and PostGIS, browser tests
+	scripts/test.sh
+
+bench:  ## Benchmarks (not part of `make test`); results in bench/results/
+	scripts/bench.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+messages:  ## Refresh locale/*/LC_MESSAGES/django.po from the code
+	$(PY) manage.py makemessages -l uk -l pl -l en --ignore=.venv --ignore=bench --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l uk -l pl -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+
+clean-demo:  ## Remove the demo database and uploaded files
+	rm -rf var/
