@@ -20,7 +20,7 @@ echo "== migrations are complete"
 $PY manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 echo "== test suite on SpatiaLite, with the browser tests"
-.venv/bin/pytest -q -p no:randomly "$@"
+.venv/bin/pytest -q "$@"
 
 pg_dir=""
 cleanup() { [ -n "$pg_dir" ] && scripts/pg_throwaway.sh stop "$pg_dir"; return 0; }
