@@ -47,3 +47,13 @@ def load_territories(*, places: bool = True) -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_territories()
+
+
+@pytest.fixture(autouse=True)
+def _officer_cache_empty():
+    """Each test starts with an empty "find my officer" cache (blisko.officers.selectors):
+    rows a test writes without a directory change would otherwise outlive its rollback."""
+    from blisko.officers.selectors import directory_cache_clear
+
+    directory_cache_clear()
+    yield

@@ -1,0 +1,542 @@
+"""Reads of officers: who serves an area or a point, nearest units, coverage, user scope,
+and the offline directory's changes.
+
+"Find my officer" is the hottest path Blisko has, so `officer_find` and `area_officers` for
+today keep what they computed per area in this process, and throw it away as soon as the
+directory changes (a new DirectoryChange row) or the day changes. The check for a change is a
+single indexed query made at most every `settings.BLISKO_INDEX_CHECK_SECONDS`.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blisko.core.exceptions import ApplicationError, NotFoundError
+from blisko.core.models import DirectoryChange
+from blisko.core.roles import ADMINISTRATOR
+from blisko.officers.models import PRIMARY_ROLES, Assignment, CoverReason, Officer, Role, Unit
+from blisko.territories.models import Area, Level
+
+EARTH_RADIUS_KM = 6371.0088
+
+# How deep the area hierarchy goes below a supervisor's area (region → service area).
+_DESCENDANT_DEPTH = 4
+# The parent chain fetched in one query: country → region → district → community → area.
+_PARENTS = ["parent", "parent__parent", "parent__parent__parent", "parent__parent__parent__parent"]
+
+
+@dataclass
+class OfficerCard:
+    """One officer serving an area, as a resident sees them.
+
+    `cover_reason` is the CoverReason code of a cover card; `absence_reason` is the readable
+    (lazily translated) reason on the card of an absent officer.
+    """
+
+    officer: Officer
+    role: str
+    area: Area
+    starts_on: dt.date
+    ends_on: dt.date | None
+    covering_for: Officer | None = None
+    cover_reason: str = ""
+    is_absent: bool = False
+    absence_reason: str = ""
+
+
+@dataclass
+class UnitDistance:
+    unit: Unit
+    distance_km: float
+
+
+@dataclass
+class AreaOfficers:
+    """Everything "find my officer" shows for one area on one day."""
+
+    area: Area
+    areas: list[Area]
+    officers: list[OfficerCard]
+    traffic_officers: list[OfficerCard]
+    supervisors: list[OfficerCard]
+    unit: Unit | None
+    nearest_units: list[UnitDistance]
+    phone: str
+    email: str
+
+
+@dataclass
+class RegionCoverage:
+    region: Area
+    communities: int
+    covered: int
+    uncovered: list[Area]
+
+
+@dataclass
+class DirectoryDelta:
+    version: int
+    areas: list[Area]
+    officers: list[Officer]
+    units: list[Unit]
+    assignments: list[Assignment]
+    deleted: dict[str, list[int]]
+
+
+# --- the per-process cache ----------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    """What area_officers computed for one area today, without the nearest units."""
+
+    result: AreaOfficers
+    origin: tuple[float, float] | None
+
+
+@dataclass
+class _UnitIndex:
+    units: list[Unit]
+    lon: Any  # numpy arrays, radians
+    lat: Any
+
+
+@dataclass
+class _Cache:
+    token: tuple[int, Any] | None = None
+    day: dt.date | None = None
+    checked_at: float = float("-inf")
+    entries: dict[int, _Entry] = field(default_factory=dict)
+    units: _UnitIndex | None = None
+
+
+_cache = _Cache()
+_cache_lock = threading.Lock()
+
+
+def _directory_token() -> tuple[int, Any]:
+    """The directory's version: the last change's id and time.
+
+    The time is there because SQLite hands out a rolled-back id again; with it, a change
+    made after a rollback (as between two tests) never looks like the one rolled back.
+    """
+    last = DirectoryChange.objects.order_by("-id").values_list("id", "at").first()
+    return last if last is not None else (0, None)
+
+
+def _fresh_cache() -> _Cache:
+    """The cache, emptied first if the directory or the day changed since it was filled."""
+    global _cache
+    cache, now, today = _cache, time.monotonic(), timezone.localdate()
+    if cache.day == today and now - cache.checked_at < settings.BLISKO_INDEX_CHECK_SECONDS:
+        return cache
+    token = _directory_token()
+    with _cache_lock:
+        if _cache.token != token or _cache.day != today:
+            _cache = _Cache(token=token, day=today)
+        _cache.checked_at = now
+        return _cache
+
+
+def directory_cache_clear() -> None:
+    """Forget everything cached in this process (tests call it between cases)."""
+    global _cache
+    with _cache_lock:
+        _cache = _Cache()
+
+
+def _unit_index(cache: _Cache | None) -> _UnitIndex:
+    if cache is not None and cache.units is not None:
+        return cache.units
+    units = list(Unit.objects.exclude(location__isnull=True).order_by("name", "pk"))
+    index = _UnitIndex(
+        units=units,
+        lon=np.radians(np.array([u.location.x for u in units], dtype=float)),
+        lat=np.radians(np.array([u.location.y for u in units], dtype=float)),
+    )
+    if cache is not None:
+        cache.units = index
+    return index
+
+
+def _nearest(index: _UnitIndex, lon: float, lat: float, limit: int) -> list[UnitDistance]:
+    """Haversine distances on the mean Earth sphere (error well under 1 % at these ranges)."""
+    if not index.units or limit <= 0:
+        return []
+    lon0, lat0 = np.radians(lon), np.radians(lat)
+    a = (
+        np.sin((index.lat - lat0) / 2) ** 2
+        + np.cos(lat0) * np.cos(index.lat) * np.sin((index.lon - lon0) / 2) ** 2
+    )
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    order = np.argsort(km, kind="stable")[:limit]
+    return [UnitDistance(unit=index.units[i], distance_km=round(float(km[i]), 3)) for i in order]
+
+
+def units_nearest(*, lon: float, lat: float, limit: int | None = None) -> list[UnitDistance]:
+    """The police units nearest to (lon, lat), closest first, with the distance in km.
+
+    `limit` defaults to settings.BLISKO_NEAREST_UNITS. Distances are great-circle (haversine)
+    in Python over every unit, which is the same on both databases; units are few and kept in
+    the per-process cache, so a warm call makes no query.
+    """
+    limit = settings.BLISKO_NEAREST_UNITS if limit is None else limit
+    return _nearest(_unit_index(_fresh_cache()), lon, lat, limit)
+
+
+# --- who serves an area -------------------------------------------------------------------
+
+
+def _active_on(day: dt.date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def _card(assignment: Assignment, **extra: Any) -> OfficerCard:
+    return OfficerCard(
+        officer=assignment.officer,
+        role=assignment.role,
+        area=assignment.area,
+        starts_on=assignment.starts_on,
+        ends_on=assignment.ends_on,
+        **extra,
+    )
+
+
+def _cards(served: list[Assignment], active: list[Assignment]) -> list[OfficerCard]:
+    """Cards for the assignments served, each absent one after the covers standing in."""
+    cards: list[OfficerCard] = []
+    for assignment in sorted(served, key=lambda a: (a.officer.last_name, a.officer.first_name)):
+        covers = [a for a in active if a.covers_id == assignment.pk]
+        for cover in covers:
+            cards.append(
+                _card(cover, covering_for=assignment.officer, cover_reason=cover.cover_reason)
+            )
+        if covers:
+            reason = CoverReason(covers[0].cover_reason).label
+            cards.append(_card(assignment, is_absent=True, absence_reason=reason))  # type: ignore[arg-type]
+        else:
+            cards.append(_card(assignment))
+    return cards
+
+
+def _chain(area_id: int) -> tuple[Area, list[Area], tuple[float, float] | None]:
+    """The area (boundary deferred), its ancestors nearest first, and a point on its surface."""
+    area = (
+        Area.objects.select_related(*_PARENTS)
+        .defer("boundary", *(f"{p}__boundary" for p in _PARENTS))
+        .annotate(surface_point=PointOnSurface("boundary"))
+        .get(pk=area_id)
+    )
+    ancestors, node = [], area.parent
+    while node is not None:
+        ancestors.append(node)
+        # Deeper than the five levels fetched: one more query per level (never in practice).
+        node = node.parent
+    point = area.surface_point  # type: ignore[attr-defined]
+    if point is None:
+        for ancestor in ancestors:
+            # Countries have no boundary; fall back to the nearest ancestor's surface.
+            ancestor_point = (
+                Area.objects.filter(pk=ancestor.pk)
+                .annotate(p=PointOnSurface("boundary"))
+                .values_list("p", flat=True)
+                .first()
+            )
+            if ancestor_point is not None:
+                point = ancestor_point
+                break
+    return area, ancestors, (point.x, point.y) if point is not None else None
+
+
+def _compute(area_id: int, day: dt.date, units: _UnitIndex) -> _Entry:
+    area, ancestors, origin = _chain(area_id)
+    chain = [area, *ancestors]  # fine → coarse
+    by_id = {a.pk: a for a in chain}
+    active = list(
+        Assignment.objects.filter(_active_on(day), area_id__in=list(by_id))
+        .select_related("officer", "officer__unit")
+        .order_by("starts_on", "pk")
+    )
+    for assignment in active:
+        assignment.area = by_id[assignment.area_id]
+
+    def served(target: Area, role_filter: Any) -> list[Assignment]:
+        return [
+            a
+            for a in active
+            if a.area_id == target.pk and a.covers_id is None and role_filter(a.role)
+        ]
+
+    community = area.parent if area.level == Level.SERVICE_AREA else None
+    if community is not None and community.level != Level.COMMUNITY:
+        community = None
+
+    primaries = served(area, lambda r: r in PRIMARY_ROLES)
+    if not primaries and community is not None:
+        # A service area without its own officer is served by its community's officer.
+        primaries = served(community, lambda r: r in PRIMARY_ROLES)
+
+    traffic = served(area, lambda r: r == Role.TRAFFIC_OFFICER)
+    if not traffic and community is not None:
+        traffic = served(community, lambda r: r == Role.TRAFFIC_OFFICER)
+
+    supervisors: list[Assignment] = []
+    for node in chain:
+        supervisors = served(node, lambda r: r == Role.SUPERVISOR)
+        if supervisors:
+            break
+
+    unit = primaries[0].officer.unit if primaries else None
+    if unit is None:
+        for node in chain:
+            unit = next((u for u in units.units if u.area_id == node.pk), None)
+            if unit is not None:
+                break
+
+    result = AreaOfficers(
+        area=area,
+        areas=chain[::-1],
+        officers=_cards(primaries, active),
+        traffic_officers=_cards(traffic, active),
+        supervisors=_cards(supervisors, active),
+        unit=unit,
+        nearest_units=[],
+        phone=next((a.contact_phone for a in chain if a.contact_phone), ""),
+        email=next((a.contact_email for a in chain if a.contact_email), ""),
+    )
+    return _Entry(result=result, origin=origin)
+
+
+def area_officers(
+    *, area: Area, on: dt.date | None = None, lon: float | None = None, lat: float | None = None
+) -> AreaOfficers:
+    """Who serves `area` on `on` (today by default), and where residents can go.
+
+    The officers are the primary (community or district) officer of the area (of its
+    community for a service area without one); while a cover is active, the cover cards come
+    first (covering_for set) and the primary's card is marked absent. Traffic officers are
+    those of the area or, for a service area without its own, of its community; supervisors
+    those of the area or its nearest ancestor that has one. The unit is the primary officer's,
+    else one serving the area or its nearest ancestor. Phone and e-mail are the area's own,
+    else the nearest ancestor's. Nearest units are measured from (lon, lat) when given, else
+    from a point on the area's surface.
+
+    For today the result comes from the per-process cache (no query when warm); treat it
+    as read-only, since other callers share its parts.
+    """
+    today = timezone.localdate()
+    day = on or today
+    if day == today:
+        cache = _fresh_cache()
+        units = _unit_index(cache)
+        entry = cache.entries.get(area.pk)
+        if entry is None:
+            entry = _compute(area.pk, day, units)
+            cache.entries[area.pk] = entry
+    else:
+        units = _unit_index(None)
+        entry = _compute(area.pk, day, units)
+    origin = (lon, lat) if lon is not None and lat is not None else entry.origin
+    nearest = (
+        _nearest(units, origin[0], origin[1], settings.BLISKO_NEAREST_UNITS)
+        if origin is not None
+        else []
+    )
+    return replace(entry.result, nearest_units=nearest)
+
+
+def officer_find(*, lon: float, lat: float, on: dt.date | None = None) -> AreaOfficers:
+    """Who serves the point (lon, lat) on `on` (today by default): area_officers of the finest
+    area holding it, with the nearest units measured from the point.
+
+    Raises NotFoundError when the point lies outside every territory. For today, a warm
+    process answers without a query (see the module docstring).
+    """
+    from blisko.territories.selectors import area_for_point
+
+    area = area_for_point(lon=lon, lat=lat, on=on)
+    if area is None:
+        raise NotFoundError(_("This point is outside every territory Blisko covers."))
+    return area_officers(area=area, on=on, lon=lon, lat=lat)
+
+
+# --- coverage and scope -------------------------------------------------------------------
+
+
+def _current(day: dt.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+def coverage_by_region(
+    *, on: dt.date | None = None, regions: Iterable[Area] | None = None
+) -> list[RegionCoverage]:
+    """Per region, how many of its communities have a primary officer on `on` (today by
+    default), and which do not.
+
+    A community counts as covered when a primary officer is assigned on that day to the
+    community itself or to any of its service areas. Communities are those current on the
+    day. `regions` defaults to every current region (by country and code). Three queries.
+    """
+    day = on or timezone.localdate()
+    rows = Area.objects.filter(_current(day)).values_list("pk", "parent_id", "level")
+    parent_of = {pk: parent for pk, parent, _level in rows}
+    level_of = {pk: level for pk, _parent, level in rows}
+
+    def ancestor_at(pk: int | None, level: str) -> int | None:
+        for _step in range(len(Level.values)):
+            if pk is None or level_of.get(pk) == level:
+                return pk
+            pk = parent_of.get(pk)
+        return None
+
+    covered: set[int] = set()
+    for area_id in Assignment.objects.filter(_active_on(day), is_primary=True).values_list(
+        "area_id", flat=True
+    ):
+        community = ancestor_at(area_id, Level.COMMUNITY)
+        if community is not None:
+            covered.add(community)
+
+    if regions is None:
+        region_list = list(
+            Area.objects.filter(_current(day), level=Level.REGION)
+            .defer("boundary")
+            .order_by("country", "code")
+        )
+    else:
+        region_list = list(regions)
+    communities: dict[int, list[int]] = {r.pk: [] for r in region_list}
+    for pk, level in level_of.items():
+        if level == Level.COMMUNITY:
+            region_id = ancestor_at(parent_of.get(pk), Level.REGION)
+            if region_id is not None and region_id in communities:
+                communities[region_id].append(pk)
+    uncovered_ids = [pk for ids in communities.values() for pk in ids if pk not in covered]
+    uncovered = {a.pk: a for a in Area.objects.filter(pk__in=uncovered_ids).defer("boundary")}
+    result = []
+    for region in region_list:
+        ids = communities[region.pk]
+        missing = sorted(
+            (uncovered[pk] for pk in ids if pk not in covered), key=lambda a: a.name_official
+        )
+        result.append(
+            RegionCoverage(
+                region=region,
+                communities=len(ids),
+                covered=len(ids) - len(missing),
+                uncovered=missing,
+            )
+        )
+    return result
+
+
+def areas_for_user(*, user: Any) -> QuerySet[Area]:
+    """The areas a back-office user may see and work in.
+
+    Superusers and administrators: every area. A supervisor (a user linked to an active
+    officer with supervisor assignments active today): those areas and every area below them.
+    An officer: the areas of their own assignments active today. Anyone else: none.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Area.objects.none()
+    if user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists():
+        return Area.objects.all()
+    try:
+        officer = user.officer
+    except ObjectDoesNotExist:
+        return Area.objects.none()
+    if officer is None or not officer.is_active:
+        return Area.objects.none()
+    today = timezone.localdate()
+    supervised: list[int] = []
+    own: list[int] = []
+    for area_id, role in Assignment.objects.filter(_active_on(today), officer=officer).values_list(
+        "area_id", "role"
+    ):
+        (supervised if role == Role.SUPERVISOR else own).append(area_id)
+    if not supervised and not own:
+        return Area.objects.none()
+    condition = Q(pk__in=own) | Q(pk__in=supervised)
+    if supervised:
+        for depth in range(1, _DESCENDANT_DEPTH + 1):
+            condition |= Q(**{"__".join(["parent"] * depth) + "_id__in": supervised})
+    return Area.objects.filter(condition)
+
+
+# --- the offline directory ----------------------------------------------------------------
+
+_DIRECTORY_MODELS: dict[str, Any] = {
+    DirectoryChange.Entity.AREA: Area,
+    DirectoryChange.Entity.OFFICER: Officer,
+    DirectoryChange.Entity.UNIT: Unit,
+    DirectoryChange.Entity.ASSIGNMENT: Assignment,
+}
+
+
+def _directory_querysets() -> dict[str, QuerySet[Any]]:
+    return {
+        "area": Area.objects.defer("boundary").order_by("pk"),
+        "officer": Officer.objects.order_by("pk"),
+        "unit": Unit.objects.order_by("pk"),
+        "assignment": Assignment.objects.order_by("pk"),
+    }
+
+
+def directory_since(*, since: int) -> DirectoryDelta:
+    """The directory records changed after version `since`, for offline apps.
+
+    Preconditions: `since` is a whole number ≥ 0 (else ApplicationError).
+    since=0 gives the whole directory as it is today: current areas, every officer and unit,
+    and assignments not yet ended. Otherwise: the current state of every area, officer, unit
+    and assignment changed after `since`, and in `deleted` (keys "area", "officer", "unit",
+    "assignment") the ids of those deleted since. `version` is the last DirectoryChange id
+    (or `since` when nothing changed); areas come without their boundary (deferred).
+    """
+    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+        raise ApplicationError(_("“since” must be a whole number, 0 or more."), {"field": "since"})
+    # Read the version first: a change committed meanwhile is then sent again next time.
+    last = DirectoryChange.objects.order_by("-id").values_list("id", flat=True).first()
+    version = max(last or 0, since)
+    querysets = _directory_querysets()
+    deleted: dict[str, list[int]] = {kind: [] for kind in _DIRECTORY_MODELS}
+    if since == 0:
+        today = timezone.localdate()
+        return DirectoryDelta(
+            version=version,
+            areas=list(querysets["area"].filter(_current(today))),
+            officers=list(querysets["officer"]),
+            units=list(querysets["unit"]),
+            assignments=list(
+                querysets["assignment"].filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            ),
+            deleted=deleted,
+        )
+    changed: dict[str, set[int]] = {kind: set() for kind in _DIRECTORY_MODELS}
+    for entity, entity_id in DirectoryChange.objects.filter(
+        id__gt=since, id__lte=version
+    ).values_list("entity", "entity_id"):
+        changed.setdefault(entity, set()).add(entity_id)
+    found: dict[str, list[Any]] = {}
+    for kind in _DIRECTORY_MODELS:
+        ids = changed.get(kind, set())
+        found[kind] = list(querysets[kind].filter(pk__in=ids)) if ids else []
+        deleted[kind] = sorted(ids - {obj.pk for obj in found[kind]})
+    return DirectoryDelta(
+        version=version,
+        areas=found["area"],
+        officers=found["officer"],
+        units=found["unit"],
+        assignments=found["assignment"],
+        deleted=deleted,
+    )
