@@ -1,0 +1,159 @@
+"""Back office for police units, officers and their assignments.
+
+Every save and delete goes through blisko.officers.services; a supervisor sees and assigns
+only within their own areas (ScopedAdminMixin).
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdminMixin
+
+from blisko.core.admin import ScopedAdminMixin, ServiceAdminMixin, scope_areas
+from blisko.core.exceptions import ApplicationError
+from blisko.officers import services
+from blisko.officers.models import Assignment, Officer, Unit
+
+
+@admin.register(Unit)
+class UnitAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "country", "address", "phone", "opening_hours", "area", "parent"]
+    list_filter = ["country"]
+    search_fields = ["name", "address", "phone"]
+    list_select_related = ["area", "parent"]
+    autocomplete_fields = ["parent", "area"]
+    fieldsets = [
+        (None, {"fields": ["country", "name", "parent", "area"]}),
+        (
+            _("Contact"),
+            {"fields": ["address", "phone", "duty_phone", "email", "opening_hours"]},
+        ),
+        (_("Location"), {"fields": ["location"]}),
+    ]
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        return queryset.filter(area__in=areas.values("pk"))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("area__boundary")
+
+    def service_save(self, *, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        services.unit_save(unit=obj, actor=request.user)
+
+    def service_delete(self, *, request: HttpRequest, obj: Unit) -> None:
+        services.unit_delete(unit=obj, actor=request.user)
+
+
+@admin.register(Officer)
+class OfficerAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "rank", "badge_number", "unit", "is_active"]
+    list_filter = ["is_active", "unit__country"]
+    search_fields = ["first_name", "last_name", "badge_number"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "user"]
+    readonly_fields = ["photo_preview"]
+    fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "rank", "badge_number", "unit"]}),
+        (_("Public card"), {"fields": ["photo", "photo_preview", "bio"]}),
+        (_("Account"), {"fields": ["user", "is_active"]}),
+    ]
+
+    @admin.display(description=_("photo"))
+    def photo_preview(self, obj: Officer) -> str:
+        if not obj.photo:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:160px;border-radius:4px">',
+            obj.photo.url,
+            obj.full_name,
+        )
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        # An officer is in scope through their unit's area or any assignment there.
+        assigned = Assignment.objects.filter(area__in=areas.values("pk")).values("officer_id")
+        return queryset.filter(Q(unit__area__in=areas.values("pk")) | Q(pk__in=assigned))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Linking user accounts is for administrators: the choice would list every user.
+        if scope_areas(request) is not None:
+            fields.append("user")
+        return fields
+
+    def service_save(self, *, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
+        services.officer_save(officer=obj, actor=request.user)
+
+    def service_delete(self, *, request: HttpRequest, obj: Officer) -> None:
+        services.officer_delete(officer=obj, actor=request.user)
+
+
+class AreaLevelFilter(admin.SimpleListFilter):
+    title = _("area level")
+    parameter_name = "area_level"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        from blisko.territories.models import Level
+
+        return list(Level.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(area__level=self.value()) if self.value() else queryset
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["officer", "role", "area", "period", "is_primary", "cover"]
+    list_filter = ["role", "is_primary", AreaLevelFilter, "area__country"]
+    search_fields = [
+        "officer__first_name",
+        "officer__last_name",
+        "officer__badge_number",
+        "area__code",
+        "area__name_official",
+    ]
+    list_select_related = ["officer", "area", "covers__officer"]
+    autocomplete_fields = ["officer", "area", "covers"]
+    readonly_fields = ["is_primary"]
+    date_hierarchy = "starts_on"
+    fieldsets = [
+        (None, {"fields": ["officer", "area", "role", "is_primary"]}),
+        (_("Period"), {"fields": ["starts_on", "ends_on"]}),
+        (_("Cover during an absence"), {"fields": ["covers", "cover_reason"]}),
+    ]
+
+    @admin.display(description=_("period"), ordering="starts_on")
+    def period(self, obj: Assignment) -> str:
+        starts = date_format(obj.starts_on, "SHORT_DATE_FORMAT")
+        ends = date_format(obj.ends_on, "SHORT_DATE_FORMAT") if obj.ends_on else ""
+        return f"{starts} – {ends}" if ends else gettext("from %(date)s") % {"date": starts}
+
+    @admin.display(description=_("covers for"))
+    def cover(self, obj: Assignment) -> str:
+        if obj.covers is None:
+            return "—"
+        return f"{obj.covers.officer.full_name} ({obj.get_cover_reason_display()})"
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        return queryset.filter(area__in=areas.values("pk"))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("area__boundary")
+
+    def service_save(
+        self, *, request: HttpRequest, obj: Assignment, form: Any, change: bool
+    ) -> None:
+        areas = scope_areas(request)
+        if areas is not None and not areas.filter(pk=obj.area_id).exists():
+            raise ApplicationError(
+                gettext("You can only assign officers in your own areas."), {"field": "area"}
+            )
+        services.assignment_save(assignment=obj, actor=request.user)
+
+    def service_delete(self, *, request: HttpRequest, obj: Assignment) -> None:
+        services.assignment_delete(assignment=obj, actor=request.user)

@@ -1,0 +1,277 @@
+"""Back office for territories: areas (boundaries drawn on a map), places, the coverage page."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import json_script
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdminMixin
+
+from blisko.core.admin import ScopedAdminMixin, ServiceAdminMixin, scope_areas
+from blisko.territories.models import Area, AreaBoundary, Level, Place
+from blisko.territories.services import area_delete, area_save
+
+# Reference outlines drawn under the boundary being edited: simplified (degrees, ~20 m) and
+# at most this many siblings, so the page stays light.
+_REFERENCE_TOLERANCE = 0.0002
+_REFERENCE_MAX_SIBLINGS = 120
+
+
+class AreaAdminForm(forms.ModelForm):
+    boundary_valid_from = forms.DateField(
+        label=_("new boundary valid from"),
+        required=False,
+        help_text=_(
+            "When a changed boundary takes effect; empty: today. The previous boundary is "
+            "kept as history."
+        ),
+        widget=admin.widgets.AdminDateWidget,
+    )
+
+    class Meta:
+        model = Area
+        fields = [
+            "country",
+            "level",
+            "code",
+            "parent",
+            "name_official",
+            "name_uk",
+            "name_pl",
+            "name_en",
+            "contact_phone",
+            "contact_email",
+            "boundary",
+            "population",
+            "valid_from",
+            "valid_to",
+        ]
+
+
+class AreaBoundaryInline(admin.TabularInline):
+    """The area's boundary versions, newest first: history, never edited by hand."""
+
+    model = AreaBoundary
+    fields = ["valid_from", "valid_to", "source", "was_repaired", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("boundary")
+
+
+@admin.register(Area)
+class AreaAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin.ModelAdmin):
+    form = AreaAdminForm
+    list_display = [
+        "name_official",
+        "level",
+        "code",
+        "parent",
+        "population",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["level", "country"]
+    search_fields = ["name_official", "name_uk", "name_pl", "name_en", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [AreaBoundaryInline]
+    map_template = "territories/admin/boundary_widget.html"
+    fieldsets = [
+        (None, {"fields": ["country", "level", "code", "parent"]}),
+        (
+            _("Names"),
+            {"fields": ["name_official", "name_uk", "name_pl", "name_en"]},
+        ),
+        (_("Contact"), {"fields": ["contact_phone", "contact_email"]}),
+        (_("Boundary"), {"fields": ["boundary", "boundary_valid_from"]}),
+        (_("Validity"), {"fields": ["population", "valid_from", "valid_to"]}),
+    ]
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=areas.values("pk"))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Lists and choices never need the polygons; an object page loads its own on access.
+        return super().get_queryset(request).defer("boundary", "parent__boundary")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        field = form.base_fields.get("boundary")
+        if field is not None:
+            parent = obj.parent if obj is not None else None
+            if parent is None and request.GET.get("parent", "").isdigit():
+                parent = self.get_queryset(request).filter(pk=request.GET["parent"]).first()
+            reference = _reference_outlines(area=obj, parent=parent)
+            field.widget.attrs["reference_script"] = json_script(reference, "id_boundary-reference")
+        return form
+
+    def service_save(self, *, request: HttpRequest, obj: Area, form: Any, change: bool) -> None:
+        area_save(
+            area=obj,
+            actor=request.user,
+            boundary_valid_from=form.cleaned_data.get("boundary_valid_from"),
+        )
+
+    def service_delete(self, *, request: HttpRequest, obj: Area) -> None:
+        area_delete(area=obj, actor=request.user)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Places are derived from the area (its names, the codifier) and go with it, though
+        # nobody edits or deletes them one by one here.
+        perms_needed.discard(Place._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def get_urls(self) -> list:
+        coverage = path(
+            "coverage/",
+            self.admin_site.admin_view(self.coverage_view),
+            name="territories_area_coverage",
+        )
+        return [coverage, *super().get_urls()]
+
+    def coverage_view(self, request: HttpRequest) -> HttpResponse:
+        """Per region: the communities with no officer assigned today, and the counts."""
+        from blisko.officers.selectors import coverage_by_region
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        areas = scope_areas(request)
+        regions = None
+        if areas is not None:
+            regions = list(
+                Area.objects.filter(level=Level.REGION)
+                .filter(pk__in=_regions_of(areas))
+                .defer("boundary")
+            )
+        today = timezone.localdate()
+        rows = coverage_by_region(on=today, regions=regions)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Coverage"),
+            "subtitle": None,
+            "opts": self.opts,
+            "on": today,
+            "rows": [
+                {
+                    "region": row.region,
+                    "communities": row.communities,
+                    "covered": row.covered,
+                    "uncovered": [
+                        {
+                            "area": area,
+                            "url": reverse(
+                                "admin:territories_area_change",
+                                args=[area.pk],
+                                current_app=self.admin_site.name,
+                            ),
+                        }
+                        for area in row.uncovered
+                    ],
+                }
+                for row in rows
+            ],
+        }
+        return TemplateResponse(request, "admin/coverage.html", context)
+
+
+def _regions_of(areas: QuerySet) -> set[int]:
+    """Ids of the regions the given areas lie in (regions themselves included)."""
+    regions: set[int] = set()
+    for area in areas.select_related("parent__parent__parent").defer(
+        "boundary",
+        "parent__boundary",
+        "parent__parent__boundary",
+        "parent__parent__parent__boundary",
+    ):
+        node: Area | None = area
+        for _step in range(4):
+            if node is None:
+                break
+            if node.level == Level.REGION:
+                regions.add(node.pk)
+                break
+            node = node.parent
+    return regions
+
+
+def _reference_outlines(*, area: Area | None, parent: Area | None) -> dict[str, Any] | None:
+    """A GeoJSON FeatureCollection of the parent's outline and its other children.
+
+    Drawn under the map widget, so a service area can be drawn inside its community even
+    when the map has no base layer.
+    """
+    if parent is None:
+        return None
+    features = []
+    if parent.boundary is not None:
+        features.append(_feature(parent, kind="parent"))
+    siblings = (
+        Area.objects.filter(parent=parent, valid_to__isnull=True, boundary__isnull=False)
+        .exclude(pk=area.pk if area is not None else None)
+        .order_by("code")[:_REFERENCE_MAX_SIBLINGS]
+    )
+    features += [_feature(sibling, kind="sibling") for sibling in siblings]
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def _feature(area: Area, *, kind: str) -> dict[str, Any]:
+    import json
+
+    geometry = area.boundary.simplify(_REFERENCE_TOLERANCE, preserve_topology=True)
+    return {
+        "type": "Feature",
+        "geometry": json.loads(geometry.geojson),
+        "properties": {"name": str(area), "kind": kind},
+    }
+
+
+@admin.register(Place)
+class PlaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Places come from the KATOTTH codifier and the areas' names: searchable, not edited here.
+
+    Re-run `territories_import` (codifier) or rename the area instead; both keep the search
+    keys in step.
+    """
+
+    list_display = ["name", "kind", "code", "area", "rank"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_latin", "code", "search_name", "search_latin"]
+    list_select_related = ["area"]
+    readonly_fields = ["code", "kind", "name", "name_latin", "area", "rank"]
+    fields = readonly_fields
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        return queryset.filter(area__in=areas.values("pk"))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("area__boundary")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
