@@ -1,0 +1,384 @@
+/* Blisko — small progressive enhancements for the resident-facing pages.
+ *
+ * Every page works without this file: the search form submits to a results page and the
+ * officer page is rendered on the server. This adds suggestions as you type, "use my
+ * location" and the Leaflet maps. No build step, no external requests.
+ */
+(function () {
+  "use strict";
+
+  var SUGGEST_DELAY_MS = 200;
+  var SUGGEST_MIN_CHARS = 2;
+  var OUTLINE_STYLE = { color: "#1b4fd6", weight: 1.2, opacity: 0.8, fillColor: "#1b4fd6", fillOpacity: 0.06 };
+  var OUTLINE_HOVER = { weight: 2.5, fillOpacity: 0.18 };
+  var SERVICE_STYLE = { color: "#c2410c", weight: 1.6, opacity: 0.9, fillColor: "#c2410c", fillOpacity: 0.08, dashArray: "4 3" };
+  var AREA_STYLE = { className: "area-boundary", color: "#1b4fd6", weight: 3, opacity: 1, fillColor: "#1b4fd6", fillOpacity: 0.14 };
+  var REGION_STYLE = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
+  var CONTEXT_STYLE = { color: "#9aa6b8", weight: 0.8, opacity: 0.9, fill: false };
+  // Ukraine and Poland, until the outlines arrive.
+  var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]];
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] === undefined ? "" : String(values[key]);
+    });
+  }
+
+  function officerUrl(base, lat, lon) {
+    return base + "?lat=" + lat.toFixed(6) + "&lon=" + lon.toFixed(6);
+  }
+
+  /* Maps */
+
+  function createMap(element, options) {
+    var map = L.map(element, Object.assign({ zoomSnap: 0.5, scrollWheelZoom: false, keyboard: true }, options || {}));
+    var tileUrl = document.body.dataset.tileUrl;
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { attribution: document.body.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
+    }
+    // Wheel zoom only once the map is in use, so scrolling the page does not zoom it.
+    map.on("focus", function () { map.scrollWheelZoom.enable(); });
+    map.on("blur", function () { map.scrollWheelZoom.disable(); });
+    return map;
+  }
+
+  function getJson(url, signal) {
+    return fetch(url, { headers: { Accept: "application/json" }, signal: signal, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (body) {
+          if (!response.ok) {
+            var error = new Error((body && body.message) || response.statusText);
+            error.status = response.status;
+            error.body = body;
+            throw error;
+          }
+          return body;
+        });
+      });
+  }
+
+  function outlineUrl(base, level) {
+    return base + "?level=" + encodeURIComponent(level);
+  }
+
+  /* The land under everything: regions filled white on the grey "sea" of the map. */
+  function addBackground(map, outlinesUrl, withCommunities) {
+    var regions = getJson(outlineUrl(outlinesUrl, "region")).catch(function () { return null; });
+    var communities = withCommunities
+      ? getJson(outlineUrl(outlinesUrl, "community")).catch(function () { return null; })
+      : Promise.resolve(null);
+    return Promise.all([regions, communities]).then(function (layers) {
+      if (layers[0]) {
+        L.geoJSON(layers[0], { style: REGION_STYLE, interactive: false }).addTo(map);
+      }
+      if (layers[1]) {
+        L.geoJSON(layers[1], { style: CONTEXT_STYLE, interactive: false }).addTo(map);
+      }
+    });
+  }
+
+  function initHomeMap(element) {
+    var base = element.dataset.officerUrl;
+    var outlinesUrl = element.dataset.outlinesUrl;
+    var map = createMap(element);
+    map.fitBounds(START_BOUNDS);
+    element.bliskoMap = map;
+
+    function outlines(data, style) {
+      var layer = L.geoJSON(data, {
+        style: style,
+        onEachFeature: function (feature, path) {
+          var name = feature.properties && feature.properties.name;
+          if (name) {
+            path.bindTooltip(name, { sticky: true, direction: "top", opacity: 0.95 });
+          }
+          path.on("mouseover", function () { path.setStyle(OUTLINE_HOVER); });
+          path.on("mouseout", function () { layer.resetStyle(path); });
+        },
+      });
+      return layer.addTo(map);
+    }
+
+    var communities = getJson(outlineUrl(outlinesUrl, "community"));
+    var serviceAreas = getJson(outlineUrl(outlinesUrl, "service_area")).catch(function () { return null; });
+    addBackground(map, outlinesUrl, false)
+      .then(function () { return communities; })
+      .then(function (data) {
+        var layer = outlines(data, OUTLINE_STYLE);
+        if (layer.getLayers().length) {
+          map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        }
+        return serviceAreas;
+      })
+      .then(function (data) {
+        if (data) { outlines(data, SERVICE_STYLE); }
+      })
+      .catch(function () { /* The search still works without the outlines. */ })
+      .then(function () { element.dataset.ready = "1"; });
+
+    map.on("click", function (event) {
+      var point = event.latlng.wrap();
+      window.location.href = officerUrl(base, point.lat, point.lng);
+    });
+
+    var centreButton = document.querySelector("[data-map-centre]");
+    if (centreButton) {
+      centreButton.hidden = false;
+      centreButton.addEventListener("click", function () {
+        var centre = map.getCenter().wrap();
+        window.location.href = officerUrl(base, centre.lat, centre.lng);
+      });
+    }
+  }
+
+  function initAreaMap(element) {
+    var lat = parseFloat(element.dataset.lat);
+    var lon = parseFloat(element.dataset.lon);
+    var map = createMap(element);
+    element.bliskoMap = map;
+    var hasPoint = isFinite(lat) && isFinite(lon);
+    if (hasPoint) {
+      map.setView([lat, lon], 11);
+    } else {
+      map.fitBounds(START_BOUNDS);
+    }
+
+    var boundary = element.dataset.boundaryUrl
+      ? getJson(element.dataset.boundaryUrl).catch(function () { return null; })
+      : Promise.resolve(null);
+    var background = element.dataset.outlinesUrl
+      ? addBackground(map, element.dataset.outlinesUrl, true)
+      : Promise.resolve();
+
+    background
+      .then(function () { return boundary; })
+      .then(function (feature) {
+        if (!feature) { return; }
+        var layer = L.geoJSON(feature, { style: AREA_STYLE, interactive: false }).addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 15 });
+      })
+      .then(function () {
+        if (hasPoint) {
+          L.circleMarker([lat, lon], {
+            radius: 8, color: "#ffffff", weight: 3, fillColor: "#c2410c", fillOpacity: 1,
+            interactive: false,
+          }).addTo(map);
+        }
+        element.dataset.ready = "1";
+      });
+  }
+
+  /* Place search with suggestions (the WAI-ARIA combobox pattern). */
+
+  function initSearch(form) {
+    var input = form.querySelector("[role=combobox]");
+    var list = form.querySelector("[role=listbox]");
+    var status = form.querySelector("[role=status]");
+    var searchUrl = form.dataset.searchUrl;
+    var base = form.dataset.officerUrl;
+    if (!input || !list || !searchUrl) { return; }
+
+    var places = [];
+    var active = -1;
+    var timer = null;
+    var controller = null;
+    var shownFor = null;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function open() {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function setActive(index) {
+      var options = list.querySelectorAll("[role=option]");
+      if (!options.length) { return; }
+      active = (index + options.length) % options.length;
+      options.forEach(function (option, i) {
+        var on = i === active;
+        option.classList.toggle("is-active", on);
+        option.setAttribute("aria-selected", on ? "true" : "false");
+        if (on) {
+          input.setAttribute("aria-activedescendant", option.id);
+          option.scrollIntoView({ block: "nearest" });
+        }
+      });
+    }
+
+    function choose(place) {
+      close();
+      input.value = place.name;
+      window.location.href = base + "?place=" + encodeURIComponent(place.id);
+    }
+
+    function where(place) {
+      var parts = [];
+      [place.community, place.district, place.region].forEach(function (name) {
+        if (name && name !== place.name && parts.indexOf(name) === -1) { parts.push(name); }
+      });
+      // Community and region are enough to tell apart villages of one name.
+      if (parts.length > 2) { parts.splice(1, parts.length - 2); }
+      return parts.join(", ");
+    }
+
+    function message(text) {
+      list.innerHTML = "";
+      var item = document.createElement("li");
+      item.className = "suggestion suggestion--empty";
+      item.textContent = text;
+      list.appendChild(item);
+      places = [];
+      open();
+      status.textContent = text;
+    }
+
+    function render(results) {
+      places = results;
+      active = -1;
+      list.innerHTML = "";
+      input.removeAttribute("aria-activedescendant");
+      if (!results.length) {
+        message(form.dataset.msgNone);
+        return;
+      }
+      results.forEach(function (place, index) {
+        var option = document.createElement("li");
+        option.className = "suggestion";
+        option.id = "place-option-" + index;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.dataset.placeId = place.id;
+
+        var name = document.createElement("span");
+        name.className = "suggestion__name";
+        name.textContent = place.name;
+        var line = document.createElement("span");
+        line.className = "suggestion__where";
+        var kind = document.createElement("span");
+        kind.className = "suggestion__kind";
+        kind.textContent = place.kind_label || place.kind || "";
+        line.appendChild(kind);
+        line.appendChild(document.createTextNode(where(place)));
+        option.appendChild(name);
+        option.appendChild(line);
+
+        // mousedown, not click: it fires before the input loses focus.
+        option.addEventListener("mousedown", function (event) {
+          event.preventDefault();
+          choose(place);
+        });
+        list.appendChild(option);
+      });
+      open();
+      status.textContent = format(form.dataset.msgCount, { count: results.length });
+    }
+
+    function suggest() {
+      var query = input.value.trim();
+      if (query.length < SUGGEST_MIN_CHARS) {
+        shownFor = null;
+        close();
+        return;
+      }
+      if (query === shownFor && !list.hidden) { return; }
+      if (controller) { controller.abort(); }
+      controller = typeof AbortController === "function" ? new AbortController() : null;
+      getJson(searchUrl + "?q=" + encodeURIComponent(query), controller && controller.signal)
+        .then(function (results) {
+          if (input.value.trim() !== query) { return; }
+          shownFor = query;
+          render(Array.isArray(results) ? results : (results && results.results) || []);
+        })
+        .catch(function (error) {
+          if (error.name === "AbortError") { return; }
+          shownFor = null;
+          message(error.status === 400 && error.message ? error.message : form.dataset.msgError);
+        });
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(suggest, SUGGEST_DELAY_MS);
+    });
+
+    input.addEventListener("keydown", function (event) {
+      var count = list.querySelectorAll("[role=option]").length;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (list.hidden) { suggest(); return; }
+        setActive(active + 1);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!list.hidden) { setActive(active - 1); }
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0 && places[active]) {
+          event.preventDefault();
+          choose(places[active]);
+        }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) {
+          event.preventDefault();
+          close();
+        }
+      } else if (event.key === "Tab" && count) {
+        close();
+      }
+    });
+
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 150);
+    });
+
+    input.addEventListener("focus", function () {
+      if (places.length && input.value.trim() === shownFor) { open(); }
+    });
+  }
+
+  /* Use my location */
+
+  function initLocate(box) {
+    if (!("geolocation" in navigator)) { return; }
+    var button = box.querySelector("[data-locate-button]");
+    var status = box.querySelector("[data-locate-status]");
+    var base = box.dataset.officerUrl;
+    box.hidden = false;
+
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      status.classList.remove("is-error");
+      status.textContent = box.dataset.msgLocating;
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          window.location.href = officerUrl(base, position.coords.latitude, position.coords.longitude);
+        },
+        function (error) {
+          button.disabled = false;
+          status.classList.add("is-error");
+          status.textContent = error.code === 1 ? box.dataset.msgDenied : box.dataset.msgFailed;
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("form[data-search-url]").forEach(initSearch);
+    document.querySelectorAll("[data-locate]").forEach(initLocate);
+    if (window.L) {
+      document.querySelectorAll("[data-home-map]").forEach(initHomeMap);
+      document.querySelectorAll("[data-area-map]").forEach(initAreaMap);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
