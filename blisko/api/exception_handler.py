@@ -26,10 +26,13 @@ def handle(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         message = _("The request is not valid.")
-        if isinstance(detail, dict):
-            first = next(iter(detail.values()), None)
+        if isinstance(detail, dict) and detail:
+            field, first = next(iter(detail.items()))
             if isinstance(first, list) and first:
+                # Name the refused parameter: "since: Ensure this value is ... 0."
                 message = str(first[0])
+                if field != "non_field_errors":
+                    message = f"“{field}”: {message}"
         elif isinstance(detail, list) and detail:
             message = str(detail[0])
         response.data = {"message": message, "extra": {"fields": detail}}
