@@ -1,1 +1,36 @@
-urlpatterns = []
+"""Routes of the JSON API, mounted at /api/v1/ by config/urls.py.
+
+The schema (OpenAPI 3), Swagger UI and ReDoc are served from the drf-spectacular-sidecar
+static files, so the documentation works without reaching any CDN.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from blisko.officers.apis import DirectoryApi, OfficerFindApi
+from blisko.territories.apis import (
+    AreaBoundaryApi,
+    AreaDetailApi,
+    AreaLocateApi,
+    AreaOutlinesApi,
+    PlaceSearchApi,
+)
+
+app_name = "api"
+
+urlpatterns = [
+    path("areas/locate", AreaLocateApi.as_view(), name="areas-locate"),
+    path("areas/outlines", AreaOutlinesApi.as_view(), name="areas-outlines"),
+    path("areas/<int:area_id>", AreaDetailApi.as_view(), name="areas-detail"),
+    path("areas/<int:area_id>/boundary", AreaBoundaryApi.as_view(), name="areas-boundary"),
+    path("officers/find", OfficerFindApi.as_view(), name="officers-find"),
+    path("places/search", PlaceSearchApi.as_view(), name="places-search"),
+    path("directory", DirectoryApi.as_view(), name="directory"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+]
