@@ -64,16 +64,16 @@
   /* The land under everything: regions filled white on the grey "sea" of the map. */
   function addBackground(map, outlinesUrl, withCommunities) {
     var regions = getJson(outlineUrl(outlinesUrl, "region")).catch(function () { return null; });
-    var communities = withCommunities
-      ? getJson(outlineUrl(outlinesUrl, "community")).catch(function () { return null; })
-      : Promise.resolve(null);
-    return Promise.all([regions, communities]).then(function (layers) {
-      if (layers[0]) {
-        L.geoJSON(layers[0], { style: REGION_STYLE, interactive: false }).addTo(map);
-      }
-      if (layers[1]) {
-        L.geoJSON(layers[1], { style: CONTEXT_STYLE, interactive: false }).addTo(map);
-      }
+    var context = withCommunities ? ["community", "service_area"] : [];
+    var others = context.map(function (level) {
+      return getJson(outlineUrl(outlinesUrl, level)).catch(function () { return null; });
+    });
+    return Promise.all([regions].concat(others)).then(function (layers) {
+      layers.forEach(function (data, index) {
+        if (data) {
+          L.geoJSON(data, { style: index ? CONTEXT_STYLE : REGION_STYLE, interactive: false }).addTo(map);
+        }
+      });
     });
   }
 
@@ -99,6 +99,17 @@
       return layer.addTo(map);
     }
 
+    // Until the resident moves the map, it keeps every community in view as its size changes
+    // (a phone turned sideways).
+    var fitOutlines = null;
+    var moved = false;
+    ["mousedown", "touchstart", "keydown", "wheel"].forEach(function (name) {
+      element.addEventListener(name, function () { moved = true; }, { passive: true });
+    });
+    map.on("resize", function () {
+      if (fitOutlines && !moved) { fitOutlines(); }
+    });
+
     var communities = getJson(outlineUrl(outlinesUrl, "community"));
     var serviceAreas = getJson(outlineUrl(outlinesUrl, "service_area")).catch(function () { return null; });
     addBackground(map, outlinesUrl, false)
@@ -106,7 +117,8 @@
       .then(function (data) {
         var layer = outlines(data, OUTLINE_STYLE);
         if (layer.getLayers().length) {
-          map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+          fitOutlines = function () { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); };
+          fitOutlines();
         }
         return serviceAreas;
       })
@@ -155,7 +167,8 @@
       .then(function (feature) {
         if (!feature) { return; }
         var layer = L.geoJSON(feature, { style: AREA_STYLE, interactive: false }).addTo(map);
-        map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 15 });
+        // Some of the surroundings too, so the area is seen in its place.
+        map.fitBounds(layer.getBounds().pad(0.25), { maxZoom: 15 });
       })
       .then(function () {
         if (hasPoint) {

@@ -3,6 +3,8 @@
 import re
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from blisko.officers.models import CoverReason, Role
@@ -36,3 +38,10 @@ def cover_reason_label(reason: str) -> str:
         return str(CoverReason(reason).label)
     except ValueError:
         return reason
+
+
+@register.filter
+def breakable_email(email: str) -> str:
+    """The address with line-break opportunities before "@" and dots, for narrow screens."""
+    escaped = conditional_escape(email or "")
+    return mark_safe(escaped.replace("@", "<wbr>@").replace(".", "<wbr>."))  # noqa: S308

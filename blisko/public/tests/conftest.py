@@ -83,7 +83,7 @@ class BrowserPage:
         original = self.page.viewport_size
         for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
             self.page.set_viewport_size(size)
-            self.page.wait_for_timeout(300)  # the map redraws for the new size
+            self.page.wait_for_timeout(700)  # the map refits and redraws for the new size
             path = ARTIFACTS / f"{name}-{label}.png"
             self.page.screenshot(path=str(path), full_page=True)
             paths.append(path)
@@ -93,7 +93,8 @@ class BrowserPage:
 
 @pytest.fixture
 def browser_page(browser: Any, live_server: Any) -> Iterator[Callable[..., BrowserPage]]:
-    """Open a page in a fresh Ukrainian-speaking browser (phone-sized unless told otherwise).
+    """Open a page in a fresh Ukrainian-speaking browser (phone-sized unless told otherwise;
+    optionally without JavaScript, or with a location to report).
 
     Requests to any host but the live server are refused and recorded; at the end of the test
     the page must have made none and thrown no script error.
@@ -105,11 +106,26 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Brows
     checks: list[PageCheck] = []
     host = urlsplit(live_server.url).netloc
 
-    def make(*, viewport: dict[str, int] | None = None, locale: str = "uk-UA") -> BrowserPage:
+    def make(
+        *,
+        viewport: dict[str, int] | None = None,
+        locale: str = "uk-UA",
+        javascript: bool = True,
+        geolocation: tuple[float, float] | None = None,
+    ) -> BrowserPage:
+        options: dict[str, Any] = {}
+        if geolocation is not None:
+            lon, lat = geolocation
+            options = {
+                "geolocation": {"longitude": lon, "latitude": lat},
+                "permissions": ["geolocation"],
+            }
         context = browser.new_context(
             viewport=viewport or PHONE,
             locale=locale,
             extra_http_headers={"Accept-Language": f"{locale},{locale[:2]};q=0.9"},
+            java_script_enabled=javascript,
+            **options,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

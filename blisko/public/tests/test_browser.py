@@ -96,6 +96,48 @@ def test_a_resident_finds_their_officer_by_typing_the_name_of_their_town(browser
     browser.check.assert_clean()
 
 
+def test_without_javascript_the_search_lists_places_that_lead_to_the_officer(browser_page):
+    load_territories()
+    hromada = Area.objects.get(code=ZHMERYNKA)
+    area_contact_set(area=hromada, phone="+380 67 555 01 02")
+    unit = unit_make(area=hromada, name="Жмеринський відділ поліції", lon=28.11, lat=49.04)
+    officer = officer_make(
+        unit=unit, first_name="Іван", last_name="Мельник", rank="лейтенант", badge="UA-2"
+    )
+    assign(officer=officer, area=hromada, role=Role.COMMUNITY_OFFICER)
+
+    browser = browser_page(javascript=False)
+    page = browser.open("/")
+    page.get_by_label(translated("Town, village or community", "uk")).fill("жмеринка")
+    page.get_by_label(translated("Town, village or community", "uk")).press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    results = page.locator("[data-search-results] a")
+    expect(results.first).to_contain_text("Жмеринка")
+    browser.screenshot("a3-search-without-javascript")
+    results.filter(has_text="Жмеринка").first.click()
+    expect(page.locator("[data-officer-card]").first).to_contain_text("Іван Мельник")
+    expect(page.locator("[data-area-phone]").first).to_have_attribute("href", "tel:+380675550102")
+    browser.check.assert_clean()
+
+
+def test_use_my_location_shows_the_officer_where_the_resident_stands(browser_page):
+    load_territories(places=False)
+    hromada = Area.objects.get(code=VINNYTSIA)
+    unit = unit_make(area=hromada, name="Вінницьке РУП", lon=28.4705, lat=49.2335)
+    officer = officer_make(
+        unit=unit, first_name="Олена", last_name="Коваль", rank="капітан поліції", badge="UA-1"
+    )
+    assign(officer=officer, area=hromada, role=Role.COMMUNITY_OFFICER)
+
+    browser = browser_page(geolocation=VINNYTSIA_CENTRE)
+    page = browser.open("/")
+    page.get_by_role("button", name=translated("Use my location", "uk")).click()
+    expect(page).to_have_url(re.compile(r"/officer/\?lat=49\.23\d*&lon=28\.46\d*"))
+    expect(page.locator("h1")).to_have_text(hromada.name_uk)
+    expect(page.locator("[data-officer-card]").first).to_contain_text("Олена Коваль")
+    browser.check.assert_clean()
+
+
 def test_a_resident_finds_the_district_officer_by_clicking_the_map(browser_page):
     load_territories(places=False)
     konin = Area.objects.get(code=KONIN)
