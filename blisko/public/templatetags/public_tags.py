@@ -42,6 +42,6 @@ def cover_reason_label(reason: str) -> str:
 
 @register.filter
 def breakable_email(email: str) -> str:
-    """The address with line-break opportunities before "@" and dots, for narrow screens."""
+    """The address with a line-break opportunity before "@", for narrow screens."""
     escaped = conditional_escape(email or "")
-    return mark_safe(escaped.replace("@", "<wbr>@").replace(".", "<wbr>."))  # noqa: S308
+    return mark_safe(escaped.replace("@", "<wbr>@"))  # noqa: S308

@@ -5,6 +5,7 @@ test, so each one loads the demo boundaries itself and makes the officers it loo
 Screenshots of each final state land in test-artifacts/ for a phone and a desktop screen.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from blisko.officers.models import Role
+from blisko.officers.models import CoverReason, Role
 from blisko.public.tests.conftest import DESKTOP
 from blisko.public.tests.data import (
     KONIN,
@@ -243,6 +244,46 @@ def test_a_resident_switches_the_language_and_stays_on_the_same_page(browser_pag
     page = browser.open("/")
     expect(page.locator("h1")).to_have_text("Find your officer")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    browser.check.assert_clean()
+
+
+def test_while_the_officer_is_on_leave_the_cover_is_shown_first(browser_page):
+    load_territories(places=False)
+    hromada = Area.objects.get(code=VINNYTSIA)
+    area_contact_set(area=hromada, phone="+380 43 255 10 20", email="vinnytsia@police.example")
+    unit = unit_make(area=hromada, name="Вінницьке РУП", lon=28.4705, lat=49.2335)
+    officer = officer_make(
+        unit=unit,
+        first_name="Олена",
+        last_name="Коваль",
+        rank="капітан поліції",
+        badge="UA-1",
+        bio="Офіцер громади з 2020 року.",
+    )
+    primary = assign(officer=officer, area=hromada, role=Role.COMMUNITY_OFFICER)
+    cover = officer_make(
+        unit=unit, first_name="Петро", last_name="Бондар", rank="старший лейтенант", badge="UA-3"
+    )
+    today = dt.date.today()
+    assign(
+        officer=cover,
+        area=hromada,
+        role=Role.COMMUNITY_OFFICER,
+        starts_on=today - dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=11),
+        covers=primary,
+        cover_reason=CoverReason.LEAVE,
+    )
+
+    browser = browser_page(locale="en-GB")
+    lon, lat = VINNYTSIA_CENTRE
+    page = browser.open(f"/officer/?lat={lat}&lon={lon}")
+    cards = page.locator("[data-officer-card]")
+    expect(cards.first).to_contain_text("Петро Бондар")
+    expect(cards.first).to_contain_text("Covering for Олена Коваль during leave.")
+    expect(cards.nth(1)).to_contain_text("Олена Коваль")
+    expect(cards.nth(1).locator(".badge")).to_be_visible()
+    browser.screenshot("d0-cover")
     browser.check.assert_clean()
 
 

@@ -28,5 +28,5 @@ def test_cover_reason_label_names_the_reason():
 
 
 def test_breakable_email_escapes_the_address_and_adds_break_points():
-    assert breakable_email("a.b@c.pl") == "a<wbr>.b<wbr>@c<wbr>.pl"
+    assert breakable_email("a.b@c.pl") == "a.b<wbr>@c.pl"
     assert breakable_email('<x>"@y') == "&lt;x&gt;&quot;<wbr>@y"
