@@ -10,6 +10,7 @@ import shapely
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,18 +110,15 @@ def area_set_boundary(
             _("The boundary is not a valid polygon: %(reason)s") % {"reason": boundary.valid_reason}
         )
     with transaction.atomic():
-        current = (
-            AreaBoundary.objects.select_for_update()
-            .filter(area=area, valid_to__isnull=True)
-            .first()
+        versions = AreaBoundary.objects.select_for_update().filter(area=area)
+        list(versions)  # lock the area's versions before changing them
+        # The new version is open-ended: versions starting on or after its first day are
+        # replaced by it (same day, or a correction back-dated before their start), and the
+        # version in force on that day ends there. No two versions then overlap in time.
+        versions.filter(valid_from__gte=valid_from).delete()
+        versions.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from)).update(
+            valid_to=valid_from
         )
-        if current is not None:
-            if valid_from <= current.valid_from:
-                # Same day (or a correction back-dated to the version's start): replace it.
-                current.delete()
-            else:
-                current.valid_to = valid_from
-                current.save(update_fields=["valid_to"])
         version = AreaBoundary.objects.create(
             area=area,
             boundary=boundary,
@@ -128,7 +126,9 @@ def area_set_boundary(
             source=source,
             was_repaired=was_repaired,
         )
-        area.boundary = boundary
+        # `Area.boundary` copies the version in force today; a future version leaves it be.
+        if valid_from <= timezone.localdate() or area.boundary is None:
+            area.boundary = boundary
         area.save(update_fields=["boundary", "updated_at"])
         directory_touch(entity="area", entity_id=area.pk)
         audit_record(
