@@ -20,6 +20,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from shapely.geometry import mapping
+from shapely.ops import polylabel
 
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import make_point
@@ -266,7 +268,7 @@ def _inside_point(geometry: Any) -> tuple[float, float]:
     else:
         parts = list(getattr(geometry, "geoms", [geometry]))
         largest = max(parts, key=lambda part: part.area)
-        point = shapely.polylabel(largest, tolerance=0.001)
+        point = polylabel(largest, tolerance=0.001)
     return round(point.x, 6), round(point.y, 6)
 
 
@@ -297,7 +299,7 @@ def _simplified(geometry: Any, tolerance: float) -> dict[str, Any]:
         shapely.simplify(geometry, tolerance, preserve_topology=True) if tolerance else geometry
     )
     simple = shapely.transform(simple, lambda xy: np.round(xy, _OUTLINE_DECIMALS))
-    return shapely.geometry.mapping(simple)
+    return mapping(simple)
 
 
 def areas_outline(*, level: str, country: str | None = None, tolerance: float = 0.002) -> dict:
