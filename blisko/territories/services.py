@@ -410,8 +410,13 @@ def _area_check_parent(*, area: Area, old: Area | None, boundary: MultiPolygon |
         if area.level != Level.COUNTRY and not was_parentless:
             raise ApplicationError(_("Only a country has no parent area."), {"field": "parent"})
         return
-    if parent.pk == area.pk or area.pk is not None and area in parent.ancestors():
-        raise ApplicationError(_("An area cannot lie inside itself."), {"field": "parent"})
+    # Walk the stored parent chain (not the objects in memory, which may already loop).
+    node_id, seen = parent.pk, set()
+    while node_id is not None and node_id not in seen:
+        if area.pk is not None and node_id == area.pk:
+            raise ApplicationError(_("An area cannot lie inside itself."), {"field": "parent"})
+        seen.add(node_id)
+        node_id = Area.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
     if parent.country != area.country:
         raise ApplicationError(_("The parent area is in another country."), {"field": "parent"})
     if LEVEL_ORDER.index(Level(parent.level)) >= LEVEL_ORDER.index(Level(area.level)):
