@@ -166,6 +166,11 @@ class AreaAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin
             )
         today = timezone.localdate()
         rows = coverage_by_region(on=today, regions=regions)
+        # Who has no officer is shown for the whole region; links only where the user may go.
+        linkable = None
+        if areas is not None:
+            listed = [area.pk for row in rows for area in row.uncovered]
+            linkable = set(areas.filter(pk__in=listed).values_list("pk", flat=True))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Coverage"),
@@ -184,7 +189,9 @@ class AreaAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin
                                 "admin:territories_area_change",
                                 args=[area.pk],
                                 current_app=self.admin_site.name,
-                            ),
+                            )
+                            if linkable is None or area.pk in linkable
+                            else "",
                         }
                         for area in row.uncovered
                     ],

@@ -374,6 +374,10 @@ def test_an_officer_can_read_the_coverage_page_of_their_region():
 
     assert f'id="region-{VINNYTSIA_OBLAST}"' in html
     assert f'id="region-{DNIPRO_OBLAST}"' not in html
+    # A community outside the officer's own areas is listed, but not linked.
+    elsewhere = Area.objects.get(code="UA05020010000053508")
+    assert elsewhere.code in html
+    assert reverse("admin:territories_area_change", args=[elsewhere.pk]) not in html
 
 
 def test_a_user_without_a_role_cannot_open_the_coverage_page():
