@@ -14,10 +14,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent
 from blisko.core.roles import ADMINISTRATOR
+
+admin.site.site_header = _("Blisko back office")
+admin.site.site_title = _("Blisko")
+admin.site.index_title = _("Territories, officers and assignments")
 
 
 class _Refused(Exception):
@@ -136,6 +142,54 @@ class ServiceAdminMixin:
         except _Refused as refused:
             messages.error(request, refused.error.message)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ReadOnlyMapMixin:
+    """For users who may only view an object: its geometry drawn on a map, not printed as WKT.
+
+    Use with LeafletGeoAdminMixin. Each field in `readonly_maps` needs a `<field>_map` method
+    returning `self.map_html(obj, "<field>")`; `edit_only_fields` are hidden from such users.
+    """
+
+    readonly_maps: tuple[str, ...] = ()
+    edit_only_fields: tuple[str, ...] = ()
+
+    def _view_only(self, request: HttpRequest, obj: Any) -> bool:
+        model_admin: Any = self
+        return obj is not None and not model_admin.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        if not self._view_only(request, obj):
+            return fieldsets
+        shown = []
+        for name, options in fieldsets:
+            fields = [
+                f"{field}_map" if field in self.readonly_maps else field
+                for field in options["fields"]
+                if field not in self.edit_only_fields
+            ]
+            shown.append((name, {**options, "fields": fields}))
+        return shown
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if self._view_only(request, obj):
+            fields += [f"{field}_map" for field in self.readonly_maps]
+        return fields
+
+    def map_html(self, obj: Any, field_name: str) -> str:
+        """The field's map widget, not editable, with the scripts it needs."""
+        value = getattr(obj, field_name)
+        if value is None:
+            return "—"
+        field = obj._meta.get_field(field_name)
+        widget_class = self._get_map_widget(field, self.widget)  # type: ignore[attr-defined]
+        widget = widget_class()
+        widget.modifiable = False
+        element_id = f"id_{field_name}_view"
+        html = widget.render(f"{field_name}_view", value, attrs={"id": element_id})
+        return format_html("{}{}", widget.media, html)
 
 
 def user_sees_everything(user: Any) -> bool:

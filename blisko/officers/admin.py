@@ -15,14 +15,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
-from blisko.core.admin import ScopedAdminMixin, ServiceAdminMixin, scope_areas
+from blisko.core.admin import (
+    ReadOnlyMapMixin,
+    ScopedAdminMixin,
+    ServiceAdminMixin,
+    scope_areas,
+)
 from blisko.core.exceptions import ApplicationError
 from blisko.officers import services
 from blisko.officers.models import Assignment, Officer, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin.ModelAdmin):
+class UnitAdmin(
+    ServiceAdminMixin, ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admin.ModelAdmin
+):
+    readonly_maps = ("location",)
     list_display = ["name", "country", "address", "phone", "opening_hours", "area", "parent"]
     list_filter = ["country"]
     search_fields = ["name", "address", "phone"]
@@ -36,6 +44,10 @@ class UnitAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin
         ),
         (_("Location"), {"fields": ["location"]}),
     ]
+
+    @admin.display(description=_("location"))
+    def location_map(self, obj: Unit) -> str:
+        return self.map_html(obj, "location")
 
     def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
         return queryset.filter(area__in=areas.values("pk"))

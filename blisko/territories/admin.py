@@ -14,7 +14,12 @@ from django.utils.html import json_script
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
-from blisko.core.admin import ScopedAdminMixin, ServiceAdminMixin, scope_areas
+from blisko.core.admin import (
+    ReadOnlyMapMixin,
+    ScopedAdminMixin,
+    ServiceAdminMixin,
+    scope_areas,
+)
 from blisko.territories.models import Area, AreaBoundary, Level, Place
 from blisko.territories.services import area_delete, area_save
 
@@ -26,7 +31,7 @@ _REFERENCE_MAX_SIBLINGS = 120
 
 class AreaAdminForm(forms.ModelForm):
     boundary_valid_from = forms.DateField(
-        label=_("new boundary valid from"),
+        label=_("New boundary valid from"),
         required=False,
         help_text=_(
             "When a changed boundary takes effect; empty: today. The previous boundary is "
@@ -65,6 +70,10 @@ class AreaBoundaryInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Whoever may see the area may see its history.
+        return request.user.has_perm("territories.view_area")
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -79,8 +88,12 @@ class AreaBoundaryInline(admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin.ModelAdmin):
+class AreaAdmin(
+    ServiceAdminMixin, ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admin.ModelAdmin
+):
     form = AreaAdminForm
+    readonly_maps = ("boundary",)
+    edit_only_fields = ("boundary_valid_from",)
     list_display = [
         "name_official",
         "level",
@@ -106,6 +119,10 @@ class AreaAdmin(ServiceAdminMixin, ScopedAdminMixin, LeafletGeoAdminMixin, admin
         (_("Boundary"), {"fields": ["boundary", "boundary_valid_from"]}),
         (_("Validity"), {"fields": ["population", "valid_from", "valid_to"]}),
     ]
+
+    @admin.display(description=_("boundary"))
+    def boundary_map(self, obj: Area) -> str:
+        return self.map_html(obj, "boundary")
 
     def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=areas.values("pk"))

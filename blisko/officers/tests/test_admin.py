@@ -365,3 +365,17 @@ def test_the_scope_follows_the_supervisor_s_assignment_dates():
     listed = client.get(reverse("admin:officers_assignment_changelist")).context["cl"].result_list
 
     assert mine not in listed
+
+
+def test_an_officer_sees_a_unit_s_location_on_a_map():
+    hromada = Area.objects.get(code=VINNYTSIA_HROMADA)
+    user = officer_user_of(hromada)
+    unit = Officer.objects.get(user=user).unit
+    unit.area = hromada
+    unit.save()
+
+    html = logged_in(user).get(reverse("admin:officers_unit_change", args=[unit.pk]))
+    html = html.content.decode()
+
+    assert 'id="id_location_view"' in html
+    assert "POINT" not in html

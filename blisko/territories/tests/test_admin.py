@@ -403,3 +403,17 @@ def test_a_supervisor_gets_403_for_an_area_of_another_region_and_cannot_edit_the
         ).status_code
         == 403
     )
+
+
+def test_a_user_who_may_only_view_an_area_sees_its_boundary_on_a_map_not_as_text():
+    client = logged_in(supervisor_of(VINNYTSIA_OBLAST))
+    hromada = Area.objects.get(code=VINNYTSIA_HROMADA)
+
+    html = client.get(reverse("admin:territories_area_change", args=[hromada.pk])).content
+    html = html.decode()
+
+    assert 'id="id_boundary_view"' in html
+    assert "leaflet/leaflet.js" in html
+    assert "MULTIPOLYGON" not in html
+    assert "boundary_valid_from" not in html
+    assert "hromady_vinnytsia_dnipropetrovsk_katotth.geojson" in html  # the version's source
