@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -247,6 +248,21 @@ class ScopedAdminMixin:
             if exists:
                 raise PermissionDenied
         return obj
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        if obj is None or scope_areas(request) is None:
+            return form
+        # A value already stored stays choosable, even when it lies outside the user's areas
+        # (an officer of another unit assigned here): keeping it is not choosing it.
+        for name, field in form.base_fields.items():
+            current = getattr(obj, f"{name}_id", None)
+            if isinstance(field, ModelChoiceField) and current is not None:
+                model = field.queryset.model
+                field.queryset = model._default_manager.filter(
+                    Q(pk__in=field.queryset.values("pk")) | Q(pk=current)
+                )
+        return form
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         site = self.admin_site  # type: ignore[attr-defined]

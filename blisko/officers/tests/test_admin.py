@@ -379,3 +379,45 @@ def test_an_officer_sees_a_unit_s_location_on_a_map():
 
     assert 'id="id_location_view"' in html
     assert "POINT" not in html
+
+
+def test_a_supervisor_edits_an_officer_of_another_unit_who_serves_in_their_region():
+    supervisor = supervisor_of(VINNYTSIA_OBLAST)
+    outside_unit = UnitFactory(area=_hromada(DNIPRO_OBLAST))
+    assignment = AssignmentFactory(
+        area=_hromada(VINNYTSIA_OBLAST), officer=OfficerFactory(unit=outside_unit)
+    )
+    officer = assignment.officer
+    client = logged_in(supervisor)
+
+    response = client.post(
+        reverse("admin:officers_officer_change", args=[officer.pk]),
+        {
+            "first_name": officer.first_name,
+            "last_name": officer.last_name,
+            "rank": "майор поліції",
+            "badge_number": officer.badge_number,
+            "unit": outside_unit.pk,
+            "bio": "",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    officer.refresh_from_db()
+    assert officer.rank == "майор поліції"
+    other_unit = UnitFactory(area=_hromada(DNIPRO_OBLAST, 2))
+    response = client.post(
+        reverse("admin:officers_officer_change", args=[officer.pk]),
+        {
+            "first_name": officer.first_name,
+            "last_name": officer.last_name,
+            "rank": officer.rank,
+            "badge_number": officer.badge_number,
+            "unit": other_unit.pk,
+            "bio": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "unit" in response.context["adminform"].form.errors
