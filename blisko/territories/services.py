@@ -403,7 +403,7 @@ def _area_snapshot(area: Area | None) -> dict[str, Any] | None:
     }
 
 
-def _area_check_parent(*, area: Area, old: Area | None, boundary: MultiPolygon | None) -> None:
+def _area_check_parent(*, area: Area, old: Area | None, boundary: GEOSGeometry | None) -> None:
     parent = area.parent
     if parent is None:
         was_parentless = old is not None and old.parent_id is None
@@ -411,7 +411,8 @@ def _area_check_parent(*, area: Area, old: Area | None, boundary: MultiPolygon |
             raise ApplicationError(_("Only a country has no parent area."), {"field": "parent"})
         return
     # Walk the stored parent chain (not the objects in memory, which may already loop).
-    node_id, seen = parent.pk, set()
+    node_id: int | None = parent.pk
+    seen: set[int] = set()
     while node_id is not None and node_id not in seen:
         if area.pk is not None and node_id == area.pk:
             raise ApplicationError(_("An area cannot lie inside itself."), {"field": "parent"})
@@ -455,11 +456,19 @@ def area_save(
     from django.core.exceptions import ValidationError
 
     is_new = area.pk is None
-    new_boundary = area.boundary
+    new_boundary: GEOSGeometry | None = area.boundary
     if new_boundary is not None and new_boundary.geom_type == "Polygon":
         new_boundary = MultiPolygon(new_boundary, srid=new_boundary.srid or GEO_SRID)
-    if new_boundary is not None and new_boundary.srid not in (None, GEO_SRID):
+    if new_boundary is not None and new_boundary.srid is None:
+        new_boundary.srid = GEO_SRID  # a drawn boundary without a reference system is WGS 84
+    if new_boundary is not None and new_boundary.srid != GEO_SRID:
         new_boundary = new_boundary.transform(GEO_SRID, clone=True)
+    if new_boundary is not None and not isinstance(new_boundary, MultiPolygon):
+        raise ApplicationError(
+            _("A boundary is a polygon or several polygons, not a %(kind)s.")
+            % {"kind": new_boundary.geom_type},
+            {"field": "boundary"},
+        )
     with transaction.atomic():
         old = None if is_new else Area.objects.select_for_update().filter(pk=area.pk).first()
         if not is_new and old is None:
@@ -488,7 +497,7 @@ def area_save(
             fields = getattr(exc, "message_dict", {"__all__": exc.messages})
             raise ApplicationError(" ".join(exc.messages), {"fields": fields}) from exc
         area.save()
-        if boundary_changed:
+        if boundary_changed and new_boundary is not None:
             area_set_boundary(
                 area=area,
                 boundary=new_boundary,
