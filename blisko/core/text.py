@@ -155,7 +155,7 @@ def _map_word(word: str, table: dict[str, str], initial: dict[str, str]) -> str:
     out = []
     for i, ch in enumerate(word):
         lower = ch.lower()
-        mapped = initial.get(lower) if i == 0 and lower in initial else table.get(lower, ch)
+        mapped = initial[lower] if i == 0 and lower in initial else table.get(lower, ch)
         if ch != lower and mapped:
             mapped = mapped[0].upper() + mapped[1:]
         out.append(mapped)

@@ -52,9 +52,9 @@ class ImportResult:
 
 def _to_geos(geom: Any) -> MultiPolygon:
     geos = GEOSGeometry(memoryview(shapely.to_wkb(geom, output_dimension=2)), srid=GEO_SRID)
-    if geos.geom_type == "Polygon":
-        geos = MultiPolygon(geos, srid=GEO_SRID)
-    return geos
+    if isinstance(geos, MultiPolygon):
+        return geos
+    return MultiPolygon(geos, srid=GEO_SRID)
 
 
 def _same_boundary(current: MultiPolygon | None, new: Any) -> bool:
@@ -102,8 +102,8 @@ def area_set_boundary(
     The old version stays queryable for dates before `valid_from`. Atomic.
     """
     if boundary.srid != GEO_SRID:
-        boundary = boundary.transform(GEO_SRID, clone=True)
-    if boundary.geom_type == "Polygon":
+        boundary = boundary.transform(GEO_SRID, clone=True)  # type: ignore[assignment]
+    if not isinstance(boundary, MultiPolygon):
         boundary = MultiPolygon(boundary, srid=GEO_SRID)
     if not boundary.valid:
         raise ApplicationError(

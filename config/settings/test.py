@@ -1,6 +1,7 @@
 """Settings for the test suite: SpatiaLite unless DATABASE_URL names PostGIS."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, os
@@ -8,7 +9,7 @@ from .base import DATABASES, os
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="blisko-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="blisko-test-media-"))
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = ":memory:"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
