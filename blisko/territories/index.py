@@ -436,9 +436,16 @@ class IndexRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reset()
+        # A worker forked from a process with the index (gunicorn --preload) keeps the
+        # snapshot, but neither the builder thread nor, possibly, a lock held by it.
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._builder = None
+        self._next_check = 0.0
 
     def _reset(self) -> None:
-        self._pid = os.getpid()
         self._snapshot: IndexSnapshot | None = None
         self._fresh = False
         self._next_check = 0.0
@@ -462,10 +469,6 @@ class IndexRegistry:
         from django.utils import timezone
 
         with self._lock:
-            if self._pid != os.getpid():  # a forked worker: the builder thread did not follow
-                snapshot, cache = self._snapshot, self._level_cache
-                self._reset()
-                self._snapshot, self._level_cache = snapshot, cache
             if time.monotonic() < self._next_check:  # another thread checked meanwhile
                 return self._snapshot if self._fresh else None
             token = read_token(timezone.localdate())

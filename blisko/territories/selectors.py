@@ -129,8 +129,10 @@ def area_for_point(*, lon: float, lat: float, on: dt.date | None = None) -> Area
     On a shared border the first area in code order is chosen. Today: no query but the
     index's throttled freshness check.
     """
-    _check_point(lon, lat)
-    snapshot = _snapshot_for(on)
+    # Inlined checks: this is the hot path of GET /api/v1/officers/find.
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        _check_point(lon, lat)
+    snapshot = current_index() if on is None else _snapshot_for(on)
     if snapshot is not None:
         pk = snapshot.index.lookup_finest(lon, lat)
         return snapshot.areas[pk] if pk is not None else None
