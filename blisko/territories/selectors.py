@@ -42,6 +42,8 @@ _SEARCH_ALLOWED = re.compile(r"(?:[^\W_]|[\s\-'’ʼ.,()])+")
 _WORD_SEPARATORS = (" ", "-", "(", "'", ".", ",")
 
 OUTLINE_MAX_TOLERANCE = 1.0
+# Outlines cached per index snapshot (level x country x tolerance x language).
+OUTLINE_CACHE_SIZE = 48
 # Outline coordinates are rounded to this many decimals (about 1 m).
 _OUTLINE_DECIMALS = 5
 
@@ -369,5 +371,9 @@ def areas_outline(*, level: str, country: str | None = None, tolerance: float = 
         ],
     }
     if snapshot is not None:
-        snapshot.memo[key] = outline
+        # Bounded: the tolerance comes from requests, and each outline can weigh megabytes.
+        outlines = snapshot.memo.setdefault("outlines", set())
+        if key in outlines or len(outlines) < OUTLINE_CACHE_SIZE:
+            outlines.add(key)
+            snapshot.memo[key] = outline
     return outline

@@ -427,6 +427,17 @@ def test_areas_outline_refuses_unknown_levels_countries_and_tolerances(arguments
         areas_outline(**arguments)
 
 
+def test_areas_outline_caches_a_bounded_number_of_outlines():
+    from blisko.territories.index import current_index
+    from blisko.territories.selectors import OUTLINE_CACHE_SIZE
+
+    first = areas_outline(level="district", tolerance=0.001)
+    assert areas_outline(level="district", tolerance=0.001) is first
+    for n in range(OUTLINE_CACHE_SIZE + 10):
+        areas_outline(level="region", tolerance=0.01 + n / 1000)
+    assert len(current_index().memo["outlines"]) == OUTLINE_CACHE_SIZE
+
+
 def test_areas_outline_of_countries_is_empty_since_they_have_no_boundary():
     assert areas_outline(level="country")["features"] == []
 
