@@ -432,6 +432,7 @@ class IndexRegistry:
     """
 
     _LEVEL_CACHE_SIZE = 12
+    _builder: threading.Thread | None
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -449,7 +450,7 @@ class IndexRegistry:
         self._snapshot: IndexSnapshot | None = None
         self._fresh = False
         self._next_check = 0.0
-        self._builder: threading.Thread | None = None
+        self._builder = None
         self._level_cache: OrderedDict[tuple[str, bytes], LevelIndex] = OrderedDict()
 
     @staticmethod
