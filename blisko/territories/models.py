@@ -86,9 +86,13 @@ class Area(TimeStampedModel):
         return getattr(self, f"name_{lang}", "") or self.name_official
 
     def ancestors(self) -> list["Area"]:
-        chain, node = [], self.parent
-        while node is not None:
+        """Parents from the nearest up; stops at a loop instead of following it forever."""
+        chain: list[Area] = []
+        seen = {self.pk}
+        node = self.parent
+        while node is not None and node.pk not in seen and len(chain) < len(LEVEL_ORDER):
             chain.append(node)
+            seen.add(node.pk)
             node = node.parent
         return chain
 
