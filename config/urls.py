@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("blisko.api.urls")),
+    path("open311/v2/", include("blisko.reports.open311.urls")),
+    path("police/", include("blisko.reports.urls")),
     path("", include("blisko.public.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -4,7 +4,7 @@ The schema (OpenAPI 3), Swagger UI and ReDoc are served from the drf-spectacular
 static files, so the documentation works without reaching any CDN.
 """
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
@@ -26,6 +26,7 @@ urlpatterns = [
     path("officers/find", OfficerFindApi.as_view(), name="officers-find"),
     path("places/search", PlaceSearchApi.as_view(), name="places-search"),
     path("directory", DirectoryApi.as_view(), name="directory"),
+    path("", include("blisko.reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path(

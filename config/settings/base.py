@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "blisko.core",
     "blisko.territories",
     "blisko.officers",
+    "blisko.reports",
     "blisko.api",
     "blisko.public",
 ]
@@ -169,3 +170,23 @@ LOGGING = {
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
 # strings. Blisko only reads spatial references from files an administrator imports.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Threat map (reports) ---------------------------------------------------------------
+# Deadlines as KMZB keeps them: taken up within 2 days, verified within 5 (from submission).
+BLISKO_REPORT_TAKE_UP_DAYS = int(os.environ.get("BLISKO_REPORT_TAKE_UP_DAYS", "2"))
+BLISKO_REPORT_VERIFY_DAYS = int(os.environ.get("BLISKO_REPORT_VERIFY_DAYS", "5"))
+# Reports one client may submit per day. KMZB allows one per IP address; Blisko's default is
+# a little higher because a household or a school often shares one address.
+BLISKO_REPORT_DAILY_LIMIT = int(os.environ.get("BLISKO_REPORT_DAILY_LIMIT", "3"))
+# Client addresses are kept only as long as abuse control needs them.
+BLISKO_REPORT_IP_RETENTION_DAYS = int(os.environ.get("BLISKO_REPORT_IP_RETENTION_DAYS", "30"))
+# Not-confirmed reports leave the public map after this many days (police still see them).
+BLISKO_REPORT_NOT_CONFIRMED_PUBLIC_DAYS = 30
+BLISKO_REPORT_MAX_ATTACHMENTS = 3
+BLISKO_REPORT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+BLISKO_REPORT_DESCRIPTION_MAX = 500
+# "reduced" precision: the public point is snapped to a grid of this many degrees (~ 300 m).
+BLISKO_REPORT_REDUCED_GRID_DEG = 0.003
+# Open311 GeoReport v2.
+BLISKO_OPEN311_JURISDICTION = os.environ.get("BLISKO_OPEN311_JURISDICTION", "blisko")
+BLISKO_DEMO_OPEN311_KEY = os.environ.get("BLISKO_DEMO_OPEN311_KEY", "demo")

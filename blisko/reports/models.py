@@ -1,0 +1,286 @@
+"""The threat map: categories, reports, their history, attachments and confirmations.
+
+Personal data is minimal: a report is anonymous; the optional e-mail and the client address
+are visible to police only, and the address (with its keyed hash) is erased after
+`BLISKO_REPORT_IP_RETENTION_DAYS` by `reports_erase_ips`.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from blisko.core.geo import GEO_SRID
+from blisko.core.models import TimeStampedModel
+from blisko.officers.models import Officer, Unit
+from blisko.territories.models import Area, AreaBoundary
+
+
+class VerifierRole(models.TextChoices):
+    LOCAL = "local", _("community or district officer")
+    TRAFFIC = "traffic", _("traffic officer")
+
+
+class Precision(models.TextChoices):
+    EXACT = "exact", _("exact")
+    REDUCED = "reduced", _("reduced")
+    HIDDEN = "hidden", _("hidden")
+
+
+class Category(TimeStampedModel):
+    """One kind of threat residents can report. A closed list: retired, never deleted."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_pl = models.CharField(_("name in Polish"), max_length=200)
+    name_uk = models.CharField(_("name in Ukrainian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    verifier_role = models.CharField(
+        _("verified by"), max_length=16, choices=VerifierRole.choices, default=VerifierRole.LOCAL
+    )
+    precision = models.CharField(
+        _("public location precision"),
+        max_length=16,
+        choices=Precision.choices,
+        default=Precision.EXACT,
+        help_text=_("How precisely the public map shows reports of this category."),
+    )
+    is_active = models.BooleanField(
+        _("is active"), default=True, help_text=_("Retired categories keep their old reports.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "uk")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    IN_VERIFICATION = "in_verification", _("in verification")
+    CONFIRMED = "confirmed", _("confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("not confirmed")
+    RESOLVED = "resolved", _("resolved (threat eliminated)")
+    REFERRED = "referred", _("referred to another body")
+    DUPLICATE = "duplicate", _("duplicate")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.IN_VERIFICATION, Status.CONFIRMED)
+CLOSED_STATUSES = (Status.NOT_CONFIRMED, Status.RESOLVED, Status.REFERRED, Status.DUPLICATE)
+
+# The colours of the public map, as KMZB shows them.
+STATUS_COLOURS = {
+    Status.SUBMITTED: "#2e9d46",
+    Status.IN_VERIFICATION: "#e6b800",
+    Status.CONFIRMED: "#d7263d",
+    Status.NOT_CONFIRMED: "#8a8f98",
+    Status.RESOLVED: "#2a6fdb",
+    Status.REFERRED: "#7b4fc9",
+    Status.DUPLICATE: "#b0b4ba",
+}
+
+
+class Report(TimeStampedModel):
+    """A threat marked by a resident, routed to the officer of the area it lies in."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
+    )
+    location = models.PointField(_("location"), srid=GEO_SRID)
+    public_location = models.PointField(
+        _("public location"),
+        srid=GEO_SRID,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the public map shows the report: reduced or absent for some categories."
+        ),
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="reports"
+    )
+    area_boundary = models.ForeignKey(
+        AreaBoundary,
+        verbose_name=_("area boundary version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    assigned_officer = models.ForeignKey(
+        Officer,
+        verbose_name=_("assigned officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    assigned_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("assigned unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    occurred_at = models.DateTimeField(_("time of the event"), null=True, blank=True)
+    description = models.TextField(_("description"), max_length=500, blank=True)
+    reporter_email = models.EmailField(
+        _("reporter's e-mail"), blank=True, help_text=_("For status updates; seen by police only.")
+    )
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    client_hash = models.CharField(
+        _("client key"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("A keyed hash of the client address, for the daily limit."),
+    )
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=100, null=True, blank=True, unique=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    taken_up_at = models.DateTimeField(_("taken up at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    take_up_due_at = models.DateTimeField(_("take up due at"), db_index=True)
+    verify_due_at = models.DateTimeField(_("verification due at"), db_index=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    seen_count = models.PositiveIntegerField(_("seen by others"), default=0)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["area", "status"], name="report_area_status_idx"),
+            models.Index(fields=["assigned_officer", "status"], name="report_officer_status_idx"),
+            models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
+            models.Index(fields=["client_hash", "created_at"], name="report_client_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | Q(status="duplicate"),
+                name="report_duplicate_has_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[Status(self.status)]
+
+
+class ReportEvent(models.Model):
+    """One move of a report's status (or a note): the report's audit trail and public history."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    photo = models.FileField(_("photo"), upload_to="reports/events/%Y/%m/", blank=True)
+    is_public = models.BooleanField(_("shown to the public"), default=True)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class Attachment(models.Model):
+    """A file sent with a report. The original is for police; the public copy has no metadata."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="reports/original/%Y/%m/")
+    public_file = models.FileField(
+        _("public copy"),
+        upload_to="reports/public/%Y/%m/",
+        blank=True,
+        help_text=_("Images re-encoded without location and camera metadata."),
+    )
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.content_type}"
+
+
+class SeenConfirmation(models.Model):
+    """ "I have seen this too": one per client per report."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="seen"
+    )
+    client_hash = models.CharField(_("client key"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("confirmation")
+        verbose_name_plural = _("confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "client_hash"], name="one_seen_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} seen"
+
+
+class Open311Key(TimeStampedModel):
+    """An API key for Open311 POST requests. Only its hash is kept."""
+
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("is active"), default=True)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self) -> str:
+        return self.name

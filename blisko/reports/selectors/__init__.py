@@ -1,0 +1,1 @@
+"""Threat map selectors: one module per concern; import from the module itself."""
