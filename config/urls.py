@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("blisko.api.urls")),
     path("open311/v2/", include("blisko.reports.open311.urls")),
     path("police/", include("blisko.reports.urls")),

@@ -101,6 +101,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Police pages (/police/) need a login; Django's own views at /accounts/ do it.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:queue"
+LOGOUT_REDIRECT_URL = "login"
+
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
