@@ -21,3 +21,6 @@ STORAGES = {
 }
 # Static files are served by Django's finders in tests; whitenoise has no collected folder.
 WHITENOISE_AUTOREFRESH = True
+# Tests read messages in English unless they ask for another language (the site's default is
+# Ukrainian; tests of translations set the language explicitly).
+LANGUAGE_CODE = "en"
