@@ -203,6 +203,8 @@ class DemoResult:
     created: bool
     accounts: list[tuple[str, str, str]]
     counts: dict[str, int] = field(default_factory=dict)
+    # The Open311 API key of the demo (settings.BLISKO_DEMO_OPEN311_KEY), "" when none.
+    open311_key: str = ""
 
 
 def demo_exists() -> bool:
@@ -231,14 +233,30 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     run finds the demo (`demo_exists`) and writes nothing.
     """
     roles_sync()
+    open311_key = _open311_key_ensure()
     if demo_exists():
         log("The demo is already loaded: nothing changed.")
-        return DemoResult(created=False, accounts=DEMO_ACCOUNTS, counts=demo_counts())
+        return DemoResult(
+            created=False,
+            accounts=DEMO_ACCOUNTS,
+            counts=demo_counts(),
+            open311_key=open311_key,
+        )
     _territories_ensure(log)
     with transaction.atomic():
         _Generator(log).run()
     places_sync_areas()
-    return DemoResult(created=True, accounts=DEMO_ACCOUNTS, counts=demo_counts())
+    return DemoResult(
+        created=True, accounts=DEMO_ACCOUNTS, counts=demo_counts(), open311_key=open311_key
+    )
+
+
+def _open311_key_ensure() -> str:
+    """The demo's Open311 API key (created when absent), or "" when the setting is empty."""
+    from blisko.reports.services.open311_keys import open311_key_ensure_demo
+
+    ensured = open311_key_ensure_demo()
+    return ensured[1] if ensured else ""
 
 
 def _territories_ensure(log: Callable[[str], None]) -> None:

@@ -25,3 +25,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts:"))
         for username, password, role in result.accounts:
             self.stdout.write(f"  {username} / {password}  ({role})")
+        if result.open311_key:
+            self.stdout.write(f"  Open311 API key: {result.open311_key}  (/open311/v2/)")
