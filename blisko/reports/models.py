@@ -178,6 +178,8 @@ class Report(TimeStampedModel):
             models.Index(fields=["assigned_officer", "status"], name="report_officer_status_idx"),
             models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
             models.Index(fields=["client_hash", "created_at"], name="report_client_day_idx"),
+            # The public map's index picks up changed reports by this (selectors/map_index.py).
+            models.Index(fields=["updated_at"], name="report_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
