@@ -415,6 +415,17 @@ def assignment_check(*, assignment: Assignment, old: Assignment | None = None) -
         )
 
 
+def _reports_follow(*, area_ids: set[int | None], actor: Actor) -> None:
+    """Open reports of these areas (and below) follow the officers now serving them.
+
+    Call inside the transaction of the assignment change, after it is saved.
+    """
+    from blisko.reports.services.routing import reports_reroute
+
+    for area in Area.objects.filter(pk__in={pk for pk in area_ids if pk is not None}):
+        reports_reroute(area=area, actor=actor)
+
+
 def _assignment_store(
     *, assignment: Assignment, actor: Actor, action: str | None = None, note: str = ""
 ) -> Assignment:
@@ -489,7 +500,9 @@ def assignment_create(
         covers=covers,
         cover_reason=cover_reason,
     )
-    return _assignment_store(assignment=assignment, actor=actor)
+    _assignment_store(assignment=assignment, actor=actor)
+    _reports_follow(area_ids={assignment.area_id}, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -510,9 +523,11 @@ def assignment_update(*, actor: Actor, assignment: Assignment, **changes: Any) -
             {"fields": unknown},
         )
     fresh = Assignment.objects.select_related("officer", "area", "covers").get(pk=assignment.pk)
+    old_area_id = fresh.area_id
     for name, value in changes.items():
         setattr(fresh, name, value)
     _assignment_store(assignment=fresh, actor=actor)
+    _reports_follow(area_ids={old_area_id, fresh.area_id}, actor=actor)
     assignment.refresh_from_db()
     return assignment
 
@@ -524,7 +539,11 @@ def assignment_save(*, assignment: Assignment, actor: Actor) -> Assignment:
     Preconditions and effects: as assignment_create for a new one, assignment_update for an
     existing one (only changed fields saved; "created"/"updated" audit event).
     """
-    return _assignment_store(assignment=assignment, actor=actor)
+    stored = Assignment.objects.filter(pk=assignment.pk).values_list("area_id", flat=True)
+    old_area_id = stored.first() if assignment.pk is not None else None
+    _assignment_store(assignment=assignment, actor=actor)
+    _reports_follow(area_ids={old_area_id, assignment.area_id}, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -573,7 +592,9 @@ def assignment_end(
                 note=note or _("Ended with the assignment it covers."),
             )
     assignment.ends_on = ends_on
-    return _assignment_store(assignment=assignment, actor=actor, action="ended", note=note)
+    _assignment_store(assignment=assignment, actor=actor, action="ended", note=note)
+    _reports_follow(area_ids={assignment.area_id}, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -588,6 +609,8 @@ def assignment_delete(*, actor: Actor, assignment: Assignment) -> None:
         _plain_delete(
             instance=cover, actor=actor, entity="officers.assignment", directory="assignment"
         )
+    area_id = assignment.area_id
     _plain_delete(
         instance=assignment, actor=actor, entity="officers.assignment", directory="assignment"
     )
+    _reports_follow(area_ids={area_id}, actor=actor)
