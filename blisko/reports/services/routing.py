@@ -10,12 +10,11 @@ When an assignment changes, `reports_reroute` makes the area's open reports foll
 
 import datetime as dt
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
@@ -128,6 +127,82 @@ def _who(officer: Officer | None, unit: Unit | None) -> str:
     return unit.name if unit is not None else "—"
 
 
+def _move(report: Report, officer: Officer | None, unit: Unit | None, actor: Actor) -> None:
+    """Give one (locked) report to `officer` and `unit`, with its event and audit record."""
+    before = _who(report.assigned_officer, report.assigned_unit)
+    old = {"assigned_officer": report.assigned_officer_id, "assigned_unit": report.assigned_unit_id}
+    report.assigned_officer = officer
+    report.assigned_unit = unit
+    report.save(update_fields=["assigned_officer", "assigned_unit", "updated_at"])
+    note = f"{before} → {_who(officer, unit)}"
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=ACTION_REROUTED,
+        from_status=report.status,
+        to_status=report.status,
+        note=note,
+        is_public=False,
+    )
+    audit_record(
+        actor=actor,
+        entity="reports.report",
+        entity_id=report.pk,
+        action=ACTION_REROUTED,
+        before=old,
+        after={
+            "assigned_officer": report.assigned_officer_id,
+            "assigned_unit": report.assigned_unit_id,
+        },
+        note=note,
+    )
+
+
+def _reroute(open_reports: QuerySet[Report], actor: Actor) -> int:
+    """Move the reports of `open_reports` whose officer or unit is not today's route.
+
+    Compares per (area, category role, officer, unit) group, so only the reports that must
+    move are read and locked; today's route is computed once per (area, role).
+    """
+    directory_cache_clear()
+    groups = (
+        open_reports.order_by()
+        .values_list(
+            "area_id", "category__verifier_role", "assigned_officer_id", "assigned_unit_id"
+        )
+        .distinct()
+    )
+    served: dict[int, AreaOfficers] = {}
+    routes: dict[tuple[int, str], tuple[Officer | None, Unit | None]] = {}
+    moved = 0
+    for area_id, role, officer_id, unit_id in sorted(groups, key=str):
+        if (area_id, role) not in routes:
+            if area_id not in served:
+                served[area_id] = area_officers(area=Area.objects.defer("boundary").get(pk=area_id))
+            routes[(area_id, role)] = _choose(served[area_id], role)
+        officer, unit = routes[(area_id, role)]
+        if officer_id == (officer.pk if officer else None) and unit_id == (
+            unit.pk if unit else None
+        ):
+            continue
+        stale = (
+            open_reports.select_for_update(of=("self",))
+            .filter(
+                area_id=area_id,
+                category__verifier_role=role,
+                assigned_officer_id=officer_id,
+                assigned_unit_id=unit_id,
+                status__in=OPEN_STATUSES,
+            )
+            .select_related("assigned_officer", "assigned_unit")
+            .order_by("pk")
+        )
+        for report in stale:
+            _move(report, officer, unit, actor)
+            moved += 1
+    return moved
+
+
 @transaction.atomic
 def reports_reroute(*, area: Area, actor: Actor) -> int:
     """Send the open reports of `area` and of every area below it (service areas; for a
@@ -139,57 +214,15 @@ def reports_reroute(*, area: Area, actor: Actor) -> int:
     saved (row locked), with one ReportEvent ("rerouted", police only) and one audit event
     holding them before and after. Reports already routed right are left as they are.
     """
-    directory_cache_clear()
     areas = Area.objects.filter(_below(area)).values("pk")
-    open_reports = Report.objects.filter(area__in=areas, status__in=OPEN_STATUSES)
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for pk, area_id, role in open_reports.values_list("pk", "area_id", "category__verifier_role"):
-        groups[(area_id, role)].append(pk)
-    if not groups:
-        return 0
-    served: dict[int, AreaOfficers] = {}
-    areas_by_id = {a.pk: a for a in Area.objects.filter(pk__in={k[0] for k in groups})}
-    moved = 0
-    for (area_id, role), report_ids in sorted(groups.items()):
-        if area_id not in served:
-            served[area_id] = area_officers(area=areas_by_id[area_id])
-        officer, unit = _choose(served[area_id], role)
-        officer_id = officer.pk if officer is not None else None
-        unit_id = unit.pk if unit is not None else None
-        stale = (
-            Report.objects.select_for_update(of=("self",))
-            .filter(pk__in=report_ids, status__in=OPEN_STATUSES)
-            .exclude(Q(assigned_officer_id=officer_id) & Q(assigned_unit_id=unit_id))
-            .select_related("assigned_officer", "assigned_unit")
-            .order_by("pk")
-        )
-        for report in stale:
-            before = _who(report.assigned_officer, report.assigned_unit)
-            old = {
-                "assigned_officer": report.assigned_officer_id,
-                "assigned_unit": report.assigned_unit_id,
-            }
-            report.assigned_officer = officer
-            report.assigned_unit = unit
-            report.save(update_fields=["assigned_officer", "assigned_unit", "updated_at"])
-            note = f"{before} → {_who(officer, unit)}"
-            ReportEvent.objects.create(
-                report=report,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                action=ACTION_REROUTED,
-                from_status=report.status,
-                to_status=report.status,
-                note=note,
-                is_public=False,
-            )
-            audit_record(
-                actor=actor,
-                entity="reports.report",
-                entity_id=report.pk,
-                action=ACTION_REROUTED,
-                before=old,
-                after={"assigned_officer": officer_id, "assigned_unit": unit_id},
-                note=note,
-            )
-            moved += 1
-    return moved
+    return _reroute(Report.objects.filter(area__in=areas, status__in=OPEN_STATUSES), actor)
+
+
+@transaction.atomic
+def reports_reroute_all(*, actor: Actor = None) -> int:
+    """Send every open report to whoever serves its area today; return how many moved.
+
+    For the daily `reports_reroute` command: assignments and covers that start or end on a
+    later day than they were entered take effect here. Effects as for reports_reroute.
+    """
+    return _reroute(Report.objects.filter(status__in=OPEN_STATUSES), actor)
