@@ -2,8 +2,13 @@
 
 - administrator: everything on Blisko's own apps, plus users and groups;
 - supervisor: assigns officers in their region (view/add/change assignments, view/change
-  officers and units, view areas and places);
-- officer: looks, never edits (view areas, units, officers and assignments).
+  officers and units, view areas and places); reads the register of reports of the region
+  (reports, their history, attachments, "seen too" confirmations) and the categories;
+- officer: looks, never edits (view areas, units, officers and assignments; the reports of
+  their areas, their history and attachments, and the categories).
+
+Report workflow moves (take up, confirm, resolve...) are not admin permissions: they happen on
+the police pages through the workflow services, which check the user's areas.
 
 Which areas a supervisor or an officer sees is decided by `areas_for_user`
 (blisko.officers.selectors); the group only decides what they may do there.
@@ -16,7 +21,7 @@ SUPERVISOR = "supervisor"
 OFFICER = "officer"
 
 # Blisko's own apps: the administrator gets every permission on every model in them.
-BLISKO_APPS = ("core", "territories", "officers")
+BLISKO_APPS = ("core", "territories", "officers", "reports")
 _ALL = ("view", "add", "change", "delete")
 
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
@@ -27,12 +32,21 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("officers", "unit"): ("view", "change"),
         ("territories", "area"): ("view",),
         ("territories", "place"): ("view",),
+        ("reports", "category"): ("view",),
+        ("reports", "report"): ("view",),
+        ("reports", "reportevent"): ("view",),
+        ("reports", "attachment"): ("view",),
+        ("reports", "seenconfirmation"): ("view",),
     },
     OFFICER: {
         ("territories", "area"): ("view",),
         ("officers", "unit"): ("view",),
         ("officers", "officer"): ("view",),
         ("officers", "assignment"): ("view",),
+        ("reports", "category"): ("view",),
+        ("reports", "report"): ("view",),
+        ("reports", "reportevent"): ("view",),
+        ("reports", "attachment"): ("view",),
     },
 }
 

@@ -8,6 +8,18 @@ from blisko.core.roles import ADMINISTRATOR, OFFICER, SUPERVISOR, roles_remove, 
 pytestmark = pytest.mark.django_db
 
 
+OFFICER_VIEWS = {
+    "view_area",
+    "view_unit",
+    "view_officer",
+    "view_assignment",
+    "view_category",
+    "view_report",
+    "view_reportevent",
+    "view_attachment",
+}
+
+
 def _codenames(name: str) -> set[str]:
     return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
@@ -31,19 +43,22 @@ def test_a_supervisor_assigns_and_edits_officers_but_deletes_nothing_and_only_re
     assert {"view_area", "view_place"} <= codenames
     assert not {c for c in codenames if c.startswith("delete_")}
     assert not {"add_area", "change_area", "add_officer", "add_unit"} & codenames
+    assert {"view_report", "view_reportevent", "view_attachment", "view_category"} <= codenames
+    assert not {"change_report", "change_category", "view_open311key"} & codenames
 
 
 def test_an_officer_only_views():
     roles_sync()
 
-    assert _codenames(OFFICER) == {"view_area", "view_unit", "view_officer", "view_assignment"}
+    assert _codenames(OFFICER) == OFFICER_VIEWS
 
 
 def test_an_administrator_has_everything_on_blisko_and_on_users_and_groups():
     roles_sync()
     codenames = _codenames(ADMINISTRATOR)
 
-    for model in ["area", "areaboundary", "place", "unit", "officer", "assignment", "user"]:
+    models = ["area", "areaboundary", "place", "unit", "officer", "assignment", "user"]
+    for model in [*models, "category", "report", "open311key"]:
         assert {f"{action}_{model}" for action in ["view", "add", "change", "delete"]} <= (
             codenames
         )
@@ -60,7 +75,7 @@ def test_syncing_again_restores_the_permissions_and_changes_nothing_else():
     roles_sync()
     roles_sync()
 
-    assert _codenames(OFFICER) == {"view_area", "view_unit", "view_officer", "view_assignment"}
+    assert _codenames(OFFICER) == OFFICER_VIEWS
     assert Group.objects.count() == groups
 
 
