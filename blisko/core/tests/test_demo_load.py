@@ -39,6 +39,7 @@ def _check_the_demo_reuses_the_territories_and_prints_the_accounts(demo: str) ->
     for username in ["admin", "supervisor_vinnytsia", "officer_konin"]:
         assert username in demo
     assert User.objects.get(username="admin").is_superuser
+    assert "Open311 API key: demo" in demo
 
 
 def _check_konin_is_split_into_four_service_areas_that_tile_the_gmina() -> None:
@@ -140,4 +141,5 @@ def test_the_demo_loads_on_the_imported_territories_and_a_second_run_changes_not
     assert time.monotonic() - started < 2.0
     assert "already loaded" in again
     assert "Demo accounts:" in again
+    assert "Open311 API key: demo" in again
     assert _rows() == before
