@@ -137,7 +137,7 @@ def _move(report: Report, officer: Officer | None, unit: Unit | None, actor: Act
     note = f"{before} → {_who(officer, unit)}"
     ReportEvent.objects.create(
         report=report,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,  # type: ignore[misc]
         action=ACTION_REROUTED,
         from_status=report.status,
         to_status=report.status,

@@ -61,7 +61,7 @@ REFERRED_TO_MAX = 200
 PHOTO_TYPES = {"image/jpeg": ("JPEG", "jpg"), "image/png": ("PNG", "png")}
 
 # The language of messages to residents and officers of an area, by its country.
-_COUNTRY_LANGUAGE = {Country.POLAND: "pl", Country.UKRAINE: "uk"}
+_COUNTRY_LANGUAGE: dict[str, str] = {Country.POLAND: "pl", Country.UKRAINE: "uk"}
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def _transition(
         )
         after: dict[str, Any] = {}
         for name in changed:
-            value = getattr(locked, locked._meta.get_field(name).attname)
+            value = getattr(locked, locked._meta.get_field(name).attname)  # type: ignore[union-attr]
             after[name] = value.isoformat() if isinstance(value, dt.datetime) else value
         audit_record(
             actor=actor,
