@@ -1,0 +1,491 @@
+"""Submitting a report: the one door every resident's report comes through (page, API, Open311).
+
+`report_submit` checks everything first — the honeypot, each field, every file (read and
+re-encoded in memory), and that the place lies in a territory — then, in one transaction,
+applies the per-client daily limit and writes the report, its first event and its files.
+On any failure nothing stays behind: no row, and no stored file (the files written are
+deleted when the transaction fails).
+
+A retried submission never makes a second report: with the same idempotency key the first
+report is returned, also when the two requests race (the unique constraint on
+`Report.idempotency_key` decides, and the loser returns the winner's report).
+"""
+
+import contextlib
+import datetime as dt
+import ipaddress
+import math
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from blisko.core.exceptions import ApplicationError
+from blisko.core.geo import make_point, parse_lat_lon
+from blisko.reports import rules
+from blisko.reports.models import Category, Report, ReportEvent, Status
+from blisko.reports.services.attachments import (
+    AttachmentError,
+    CheckedFile,
+    attachment_store,
+    attachments_check,
+)
+from blisko.reports.services.routing import Routing, report_route
+
+# Unambiguous letters and digits (no 0/O, 1/I/L), as bulk imports use: a code read aloud
+# over the phone survives. 12 of 31 symbols: about 59 bits, never guessed.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+ACTION_SUBMITTED = "submitted"
+# A resident's clock may run a little ahead of the server's.
+OCCURRED_AT_SKEW = dt.timedelta(minutes=5)
+IDEMPOTENCY_KEY_MAX = 100
+EMAIL_MAX = 254
+# Namespace of the PostgreSQL advisory lock that serialises one client's submissions.
+_DAILY_LIMIT_LOCK = 0x5245
+# A tracking code colliding with an existing one is a once-in-the-universe event; retry.
+_CODE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of a submission: the report, and whether this call created it (False when
+    an earlier submission with the same idempotency key is returned instead)."""
+
+    report: Report
+    created: bool
+
+
+@dataclass
+class _Checked:
+    """Everything a submission holds once it is valid."""
+
+    category: Category
+    lon: float
+    lat: float
+    description: str
+    occurred_at: dt.datetime | None
+    reporter_email: str
+    files: list[CheckedFile]
+    routing: Routing
+    idempotency_key: str | None
+
+
+def tracking_code_new() -> str:
+    """A fresh random tracking code, shown and stored as "XXXX-XXXX-XXXX"."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _text(value: Any) -> str:
+    """Text as typed, with Windows line ends folded and NUL characters (which PostgreSQL
+    cannot store) dropped; HTML stays text, and is escaped wherever it is shown."""
+    if value is None:
+        return ""
+    return str(value).replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _add(errors: dict[str, list[str]], name: str, message: str) -> None:
+    errors.setdefault(name, []).append(message)
+
+
+def _category(code: Any, errors: dict[str, list[str]]) -> Category | None:
+    code = _text(code)
+    if not code:
+        _add(errors, "category", _("Choose a category."))
+        return None
+    found = Category.objects.filter(code=code).first()
+    if found is None:
+        _add(errors, "category", _("There is no category “%(code)s”.") % {"code": code[:64]})
+        return None
+    if not found.is_active:
+        _add(
+            errors,
+            "category",
+            _("The category “%(name)s” is no longer used. Choose another one.")
+            % {"name": found.name},
+        )
+        return None
+    return found
+
+
+def _occurred_at(value: Any, now: dt.datetime, errors: dict[str, list[str]]) -> dt.datetime | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    moment: dt.datetime | None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        _add(errors, "occurred_at", _("The time of the event is not a valid date and time."))
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > now + OCCURRED_AT_SKEW:
+        _add(errors, "occurred_at", _("The time of the event cannot be in the future."))
+        return None
+    return moment
+
+
+def _email(value: Any, errors: dict[str, list[str]]) -> str:
+    email = _text(value)
+    if not email:
+        return ""
+    try:
+        if len(email) > EMAIL_MAX:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        _add(errors, "email", _("Enter a valid e-mail address, or leave it empty."))
+        return ""
+    return email
+
+
+def _idempotency_key(value: Any, errors: dict[str, list[str]]) -> str | None:
+    key = _text(value)
+    if not key:
+        return None
+    if len(key) > IDEMPOTENCY_KEY_MAX or not all("!" <= char <= "~" for char in key):
+        _add(
+            errors,
+            "idempotency_key",
+            _(
+                "The idempotency key must be at most %(max)d visible ASCII characters "
+                "(a UUID is a good key)."
+            )
+            % {"max": IDEMPOTENCY_KEY_MAX},
+        )
+        return None
+    return key
+
+
+def _refusal(errors: dict[str, list[str]]) -> ApplicationError:
+    """One refusal naming every field that failed: the first field in "field", all of them
+    with their messages in "fields"."""
+    messages = [message for field_messages in errors.values() for message in field_messages]
+    return ApplicationError(
+        " ".join(messages), {"field": next(iter(errors)), "fields": dict(errors)}
+    )
+
+
+def _check(
+    *,
+    category_code: Any,
+    lon: Any,
+    lat: Any,
+    description: Any,
+    occurred_at: Any,
+    reporter_email: Any,
+    files: Sequence[UploadedFile],
+    idempotency_key: Any,
+    now: dt.datetime,
+) -> _Checked:
+    """Every check that needs no write, with all the refusals at once."""
+    errors: dict[str, list[str]] = {}
+    category = _category(category_code, errors)
+    point: tuple[float, float] | None = None
+    try:
+        point = parse_lat_lon(lat, lon)
+    except ApplicationError as error:
+        _add(errors, "location", error.message)
+    text = _text(description)
+    limit = settings.BLISKO_REPORT_DESCRIPTION_MAX
+    if len(text) > limit:
+        _add(
+            errors,
+            "description",
+            ngettext(
+                "The description can be at most %(limit)d character long; it has %(count)d.",
+                "The description can be at most %(limit)d characters long; it has %(count)d.",
+                limit,
+            )
+            % {"limit": limit, "count": len(text)},
+        )
+    moment = _occurred_at(occurred_at, now, errors)
+    email = _email(reporter_email, errors)
+    key = _idempotency_key(idempotency_key, errors)
+    checked_files: list[CheckedFile] = []
+    try:
+        checked_files = attachments_check(files=list(files or ()))
+    except AttachmentError as error:
+        _add(errors, "files", error.message)
+    routing: Routing | None = None
+    if point is not None and category is not None:
+        try:
+            routing = report_route(
+                lon=point[0], lat=point[1], category=category, on=timezone.localdate(now)
+            )
+        except ApplicationError as error:
+            _add(errors, "location", error.message)
+    if errors:
+        raise _refusal(errors)
+    assert category is not None and point is not None and routing is not None  # noqa: S101
+    return _Checked(
+        category=category,
+        lon=point[0],
+        lat=point[1],
+        description=text,
+        occurred_at=moment,
+        reporter_email=email,
+        files=checked_files,
+        routing=routing,
+        idempotency_key=key,
+    )
+
+
+def _stored_ip(client_ip: str | None) -> str | None:
+    """The address as the database stores it, or None when it is not an IP address."""
+    if not client_ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(client_ip.strip()))
+    except ValueError:
+        return None
+
+
+def _local_midnight(now: dt.datetime) -> dt.datetime:
+    day = timezone.localdate(now)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _lock_client(client_hash: str) -> None:
+    """Serialise one client's submissions until the transaction ends, so that parallel
+    requests cannot all pass the daily limit. PostgreSQL only: SQLite writes one
+    transaction at a time anyway."""
+    if connection.vendor != "postgresql" or not client_hash:
+        return
+    # A transaction-level advisory lock (released at COMMIT/ROLLBACK) on (namespace, the
+    # client key's first 32 bits as a signed int4): no table lock, no row to contend on.
+    key = int(client_hash[:8], 16) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DAILY_LIMIT_LOCK, key])
+
+
+def _check_daily_limit(client_hash: str, now: dt.datetime) -> None:
+    """Refuse (429) a client that has already sent BLISKO_REPORT_DAILY_LIMIT reports since
+    midnight, local time. Call inside the transaction, after `_lock_client`."""
+    limit = settings.BLISKO_REPORT_DAILY_LIMIT
+    if not client_hash or limit <= 0:
+        return
+    midnight = _local_midnight(now)
+    sent = Report.objects.filter(client_hash=client_hash, created_at__gte=midnight).count()
+    if sent >= limit:
+        tomorrow = _local_midnight(midnight + dt.timedelta(days=1, hours=2))
+        raise ApplicationError(
+            ngettext(
+                "You have already sent %(limit)d report today, the most one connection may "
+                "send in a day. You can send the next one tomorrow; if it cannot wait, call "
+                "your officer or, in an emergency, 112.",
+                "You have already sent %(limit)d reports today, the most one connection may "
+                "send in a day. You can send the next one tomorrow; if it cannot wait, call "
+                "your officer or, in an emergency, 112.",
+                limit,
+            )
+            % {"limit": limit},
+            {"limit": limit, "retry_after": max(1, int((tomorrow - now).total_seconds()))},
+            status=429,
+        )
+
+
+def _by_key(key: str) -> Report | None:
+    return Report.objects.select_related("category", "area").filter(idempotency_key=key).first()
+
+
+def _same_payload(report: Report, checked: _Checked) -> bool:
+    """Whether `checked` is the submission that made `report` (a retry), not another one."""
+    hashes = sorted(report.attachments.values_list("sha256", flat=True))
+    return (
+        report.category_id == checked.category.pk
+        and math.isclose(report.location.x, checked.lon, abs_tol=1e-9)
+        and math.isclose(report.location.y, checked.lat, abs_tol=1e-9)
+        and report.description == checked.description
+        and report.occurred_at == checked.occurred_at
+        and report.reporter_email == checked.reporter_email
+        and hashes == sorted(item.sha256 for item in checked.files)
+    )
+
+
+def _replay(report: Report, checked: _Checked) -> Submission:
+    if not _same_payload(report, checked):
+        raise ApplicationError(
+            _(
+                "This idempotency key was already used for a different report. Use a new key "
+                "for a new report."
+            ),
+            {"field": "idempotency_key"},
+            status=422,
+        )
+    return Submission(report=report, created=False)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        # Already gone, or the storage is down: nothing more can be done here.
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+    names.clear()
+
+
+def _write(
+    *, checked: _Checked, client_ip: str | None, client_hash: str, now: dt.datetime
+) -> Submission:
+    """Create the report, its first event and its files in one transaction (see module)."""
+    routing = checked.routing
+    location = make_point(checked.lon, checked.lat)
+    take_up_due, verify_due = rules.deadlines_for(now)
+    stored: list[str] = []
+    for attempt in range(_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                _lock_client(client_hash)
+                if checked.idempotency_key is not None:
+                    existing = _by_key(checked.idempotency_key)
+                    if existing is not None:
+                        return _replay(existing, checked)
+                _check_daily_limit(client_hash, now)
+                report = Report(
+                    tracking_code=tracking_code_new(),
+                    category=checked.category,
+                    location=location,
+                    public_location=rules.public_location_for(location, checked.category.precision),
+                    area=routing.area,
+                    area_boundary=routing.area_boundary,
+                    assigned_officer=routing.officer,
+                    assigned_unit=routing.unit,
+                    status=Status.SUBMITTED,
+                    occurred_at=checked.occurred_at,
+                    description=checked.description,
+                    reporter_email=checked.reporter_email,
+                    client_ip=client_ip,
+                    client_hash=client_hash,
+                    idempotency_key=checked.idempotency_key,
+                    take_up_due_at=take_up_due,
+                    verify_due_at=verify_due,
+                )
+                report.save(force_insert=True)
+                ReportEvent.objects.create(
+                    report=report,
+                    actor=None,
+                    action=ACTION_SUBMITTED,
+                    from_status="",
+                    to_status=Status.SUBMITTED,
+                    is_public=True,
+                )
+                for item in checked.files:
+                    attachment_store(report=report, checked=item, stored=stored)
+            return Submission(report=report, created=True)
+        except IntegrityError:
+            _delete_files(stored)
+            if checked.idempotency_key is not None:
+                existing = _by_key(checked.idempotency_key)
+                if existing is not None:
+                    # Another request with this key committed first: this one is its retry.
+                    return _replay(existing, checked)
+            if attempt == _CODE_ATTEMPTS - 1:
+                raise
+        except BaseException:
+            _delete_files(stored)
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def report_submit_or_replay(
+    *,
+    category_code: str,
+    lon: Any,
+    lat: Any,
+    description: str = "",
+    occurred_at: dt.datetime | str | None = None,
+    reporter_email: str = "",
+    files: Sequence[UploadedFile] = (),
+    client_ip: str | None,
+    idempotency_key: str | None = None,
+    honeypot: str = "",
+) -> Submission:
+    """Submit a report as `report_submit` does; also tell whether this call created it.
+
+    The API answers 201 for a new report and 200 for a retry; the rest is `report_submit`.
+    """
+    now = timezone.now()
+    if _text(honeypot):
+        # A form field people never see was filled in: a robot. Say nothing about why.
+        raise ApplicationError(
+            _("The report could not be accepted. Reload the page and send it again."), {}
+        )
+    checked = _check(
+        category_code=category_code,
+        lon=lon,
+        lat=lat,
+        description=description,
+        occurred_at=occurred_at,
+        reporter_email=reporter_email,
+        files=files,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    client_hash = rules.client_hash(client_ip) if client_ip else ""
+    return _write(
+        checked=checked, client_ip=_stored_ip(client_ip), client_hash=client_hash, now=now
+    )
+
+
+def report_submit(
+    *,
+    category_code: str,
+    lon: Any,
+    lat: Any,
+    description: str = "",
+    occurred_at: dt.datetime | str | None = None,
+    reporter_email: str = "",
+    files: Sequence[UploadedFile] = (),
+    client_ip: str | None,
+    idempotency_key: str | None = None,
+    honeypot: str = "",
+) -> Report:
+    """Submit a resident's report of a threat; returns the report (new, or the earlier one
+    with the same idempotency key).
+
+    Checks, all before anything is written, each refusal an ApplicationError with a
+    translated message and extra {"field": first, "fields": {name: [messages]}}: the
+    honeypot is empty (else a generic refusal); the category exists and is active; (lat,
+    lon) is a point (`parse_lat_lon`) inside a territory (`report_route`, field
+    "location"); the description has at most BLISKO_REPORT_DESCRIPTION_MAX characters
+    (stored as plain text: HTML stays text); `occurred_at` (a datetime or ISO 8601 text;
+    naive means local time) is not in the future; the e-mail, if any, is valid; the files
+    pass `attachments_check` (field "files").
+
+    Then, in one transaction: a client (`client_ip`; None for a trusted internal caller,
+    which has no daily limit) that has sent BLISKO_REPORT_DAILY_LIMIT reports since local
+    midnight is refused with status 429; a known `idempotency_key` returns its report when
+    the submission is the same, and is refused with status 422 when it is not; otherwise
+    the report is created, routed (area, boundary version, officer, unit), with its public
+    location, deadlines, client address and key, a random tracking code, the first public
+    event ("submitted") and its attachments. Nothing is left behind on failure.
+    """
+    return report_submit_or_replay(
+        category_code=category_code,
+        lon=lon,
+        lat=lat,
+        description=description,
+        occurred_at=occurred_at,
+        reporter_email=reporter_email,
+        files=files,
+        client_ip=client_ip,
+        idempotency_key=idempotency_key,
+        honeypot=honeypot,
+    ).report
