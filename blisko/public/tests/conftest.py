@@ -100,8 +100,11 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Brows
     the page must have made none and thrown no script error.
     """
     from blisko.officers.selectors import directory_cache_clear
+    from blisko.territories.index import index_clear
 
+    # The live server's thread shares these per-process caches: start each test without them.
     directory_cache_clear()
+    index_clear()
     contexts: list[Any] = []
     checks: list[PageCheck] = []
     host = urlsplit(live_server.url).netloc
