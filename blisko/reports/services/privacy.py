@@ -1,0 +1,37 @@
+"""Personal data the threat map keeps only for a while: the reporters' client addresses.
+
+A report's client address and its keyed hash serve abuse control (the daily limit) and
+nothing else, so they are erased once BLISKO_REPORT_IP_RETENTION_DAYS have passed.
+`reports_erase_ips` runs every day from the scheduler (`manage.py reports_erase_ips`).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blisko.core.exceptions import ApplicationError
+from blisko.reports.models import Report
+
+
+def reports_erase_ips(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Clear `client_ip` and `client_hash` of every report created more than
+    `older_than_days` (BLISKO_REPORT_IP_RETENTION_DAYS by default) days before `now`.
+
+    Returns how many reports were changed (those already erased are not counted). One
+    UPDATE; nothing else of the report changes (not even `updated_at`: erasing is not an
+    edit anyone needs to see). Raises ApplicationError for a negative number of days.
+    """
+    days = settings.BLISKO_REPORT_IP_RETENTION_DAYS if older_than_days is None else older_than_days
+    if days < 0:
+        raise ApplicationError(
+            _("The number of days must be zero or more."), {"field": "older_than_days"}
+        )
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return (
+        Report.objects.filter(created_at__lt=cutoff)
+        .filter(Q(client_ip__isnull=False) | ~Q(client_hash=""))
+        .update(client_ip=None, client_hash="")
+    )

@@ -1,0 +1,93 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from blisko.core.exceptions import ApplicationError
+from blisko.reports import rules
+from blisko.reports.models import Report
+from blisko.reports.services.privacy import reports_erase_ips
+from blisko.reports.tests.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(dt.datetime(2026, 6, 30, 12, 0))
+
+
+def report_made(days_ago: float, ip: str = "203.0.113.7") -> Report:
+    return ReportFactory(
+        created_at=NOW - dt.timedelta(days=days_ago),
+        client_ip=ip,
+        client_hash=rules.client_hash(ip),
+    )
+
+
+def test_addresses_older_than_the_retention_are_erased_and_newer_ones_kept():
+    old = report_made(31)
+    just_old = report_made(30.01)
+    recent = report_made(29.9)
+    updated_at = Report.objects.get(pk=old.pk).updated_at
+
+    assert reports_erase_ips(now=NOW) == 2
+
+    for report in (old, just_old):
+        report.refresh_from_db()
+        assert report.client_ip is None and report.client_hash == ""
+    recent.refresh_from_db()
+    assert recent.client_ip == "203.0.113.7"
+    assert recent.client_hash == rules.client_hash("203.0.113.7")
+    # Erasing is not an edit: the rest of the report is as it was.
+    assert Report.objects.get(pk=old.pk).updated_at == updated_at
+
+
+def test_erasing_twice_changes_nothing_the_second_time():
+    report_made(40)
+    assert reports_erase_ips(now=NOW) == 1
+    assert reports_erase_ips(now=NOW) == 0
+
+
+def test_a_report_with_only_its_client_key_left_is_erased_too():
+    report = ReportFactory(created_at=NOW - dt.timedelta(days=90), client_ip=None, client_hash="ab")
+    assert reports_erase_ips(now=NOW) == 1
+    report.refresh_from_db()
+    assert report.client_hash == ""
+
+
+@override_settings(BLISKO_REPORT_IP_RETENTION_DAYS=7)
+def test_the_retention_is_a_setting_and_can_be_given_per_call():
+    report_made(8)
+    report_made(3)
+    assert reports_erase_ips(now=NOW, older_than_days=10) == 0
+    assert reports_erase_ips(now=NOW) == 1
+    assert reports_erase_ips(now=NOW, older_than_days=0) == 1
+
+
+def test_a_negative_number_of_days_is_refused():
+    report_made(40)
+    with pytest.raises(ApplicationError) as caught:
+        reports_erase_ips(older_than_days=-1)
+    assert caught.value.extra == {"field": "older_than_days"}
+    assert Report.objects.filter(client_ip__isnull=False).count() == 1
+
+
+def test_the_scheduled_command_erases_and_prints_how_many():
+    report_made(45)
+    report_made(1)
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("reports_erase_ips", "--days", "30", stdout=out)
+    assert out.getvalue() == "Client addresses erased from reports older than 30 days: 1.\n"
+    assert Report.objects.filter(client_ip__isnull=False).count() == 1
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("reports_erase_ips", stdout=out)
+    assert out.getvalue().endswith("older than 30 days: 0.\n")
+
+
+def test_the_command_refuses_a_negative_number_of_days():
+    with pytest.raises(CommandError):
+        call_command("reports_erase_ips", "--days", "-3", stdout=StringIO())
