@@ -54,6 +54,20 @@ def _officer_cache_empty():
     """Each test starts with an empty "find my officer" cache (blisko.officers.selectors):
     rows a test writes without a directory change would otherwise outlive its rollback."""
     from blisko.officers.selectors import directory_cache_clear
+    from blisko.territories.index import index_expire
 
     directory_cache_clear()
+    # A test may have lengthened the check interval; the next lookup checks the token anyway.
+    index_expire()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _map_index_empty():
+    """Each test starts without the public map's in-memory index (blisko.reports.selectors.
+    map_index): after a rollback, SQLite hands out the same ids again, so a report of an
+    earlier test could otherwise still be counted."""
+    from blisko.reports.selectors.map_index import map_index_clear
+
+    map_index_clear()
     yield

@@ -611,3 +611,8 @@ def index_clear() -> None:
 def index_wait_idle(timeout: float = 60.0) -> None:
     """Wait for a background rebuild of this process's index to finish."""
     _registry.wait_idle(timeout)
+
+
+def index_expire() -> None:
+    """Make the next lookup compare the database token again, whatever the check interval."""
+    _registry._next_check = 0.0

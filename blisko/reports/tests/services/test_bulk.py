@@ -1,0 +1,75 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from blisko.officers.models import Role
+from blisko.officers.services import assignment_create
+from blisko.officers.tests.factories import OfficerFactory
+from blisko.reports.models import Precision, Report, ReportEvent, Status
+from blisko.reports.services.bulk import reports_bulk_import, tracking_codes
+from blisko.territories.models import Area
+from conftest import BLACK_SEA, KONIN_CENTRE, VINNYTSIA_CENTRE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tracking_codes_are_unique_and_readable():
+    codes = tracking_codes(20_000)
+    assert len(set(codes)) == len(codes)
+    assert all(len(c) == 14 and c[4] == "-" and c[9] == "-" for c in codes)
+    assert not set("".join(codes)) & set("01ILO")
+
+
+def test_bulk_import_routes_each_report_to_its_area_and_officer_and_skips_the_sea():
+    vinnytsia = Area.objects.get(code="UA05020030000031457")
+    officer = OfficerFactory()
+    assignment_create(
+        actor=None,
+        officer=officer,
+        area=vinnytsia,
+        role=Role.COMMUNITY_OFFICER,
+        starts_on=dt.date(2020, 1, 1),
+    )
+    result = reports_bulk_import(
+        lon=[VINNYTSIA_CENTRE[0], KONIN_CENTRE[0], BLACK_SEA[0]],
+        lat=[VINNYTSIA_CENTRE[1], KONIN_CENTRE[1], BLACK_SEA[1]],
+        category_codes=["vandalism", "vandalism", "vandalism"],
+    )
+    assert (result.imported, result.outside) == (2, 1)
+    reports = {r.area.code: r for r in Report.objects.filter(pk__in=result.report_ids.tolist())}
+    assert set(reports) == {"UA05020030000031457", "3062011"}
+    assert reports["UA05020030000031457"].assigned_officer == officer
+    assert reports["UA05020030000031457"].area_boundary.area_id == vinnytsia.pk
+    assert ReportEvent.objects.filter(report__in=reports.values(), action="imported").count() == 2
+
+
+def test_bulk_import_keeps_statuses_times_and_public_precision():
+    created = timezone.now() - dt.timedelta(days=40)
+    result = reports_bulk_import(
+        lon=np.array([VINNYTSIA_CENTRE[0]] * 3),
+        lat=np.array([VINNYTSIA_CENTRE[1]] * 3),
+        category_codes=["vandalism", "homeless-in-need", "drug-use"],
+        created_at=[created] * 3,
+        statuses=[Status.RESOLVED, Status.CONFIRMED, Status.SUBMITTED],
+    )
+    by_code = {r.category.code: r for r in Report.objects.filter(pk__in=result.report_ids.tolist())}
+    exact, reduced, hidden = by_code["vandalism"], by_code["homeless-in-need"], by_code["drug-use"]
+    assert exact.category.precision == Precision.EXACT
+    assert exact.public_location.coords == pytest.approx(exact.location.coords)
+    assert reduced.public_location.coords != pytest.approx(reduced.location.coords)
+    assert abs(reduced.public_location.x - reduced.location.x) < 0.003
+    assert hidden.public_location is None
+    assert exact.status == Status.RESOLVED and exact.closed_at is not None
+    assert abs((exact.created_at - created).total_seconds()) < 1
+    assert exact.verify_due_at - exact.created_at == dt.timedelta(days=5)
+
+
+def test_bulk_import_refuses_unknown_categories_and_writes_nothing():
+    from blisko.core.exceptions import ApplicationError
+
+    before = Report.objects.count()
+    with pytest.raises(ApplicationError):
+        reports_bulk_import(lon=[28.4], lat=[49.2], category_codes=["no-such-category"])
+    assert Report.objects.count() == before
