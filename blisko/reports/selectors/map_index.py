@@ -1,0 +1,396 @@
+"""The public map's cell counts from memory, and the process-wide registry that keeps them fresh.
+
+Why: a map at zoom 6 or 10 over an oblast counts every report in view. Over a million reports
+`GROUP BY floor(x / step), floor(y / step)` takes PostGIS 0.3-0.5 s (a plain count(*) of the
+same rows takes ~0.15 s); the same count over numpy arrays takes ~15 ms. So the counts come
+from here, and from the database (`map_sql.cells_count`, the same rules in SQL) only while
+this index is being built.
+
+What it holds, one row per report in id order (about 50 bytes a report):
+- the report's cell at FINE_LEVEL (x and y, int32): from its public point, or, for a hidden
+  category, from its cell at HIDDEN_MAX_LEVEL (~1.6 km), the only thing the index ever learns
+  about where a hidden report is (its exact point is not read);
+- its public point (float64, for the cells' mean positions; NaN when hidden);
+- kind (public point / hidden / neither), status, category, area, created and "settled"
+  (verified or closed) times in microseconds.
+A cell of level k <= FINE_LEVEL is the fine cell shifted right by FINE_LEVEL - k bits: the
+same number `floor(x / (360 / 2**k))` the SQL computes (division by a power of two is exact).
+
+Freshness (`MapIndexRegistry.current`): at most every BLISKO_INDEX_CHECK_SECONDS a token is
+read (last report id, last `updated_at`, last ReportEvent id, each category's precision; three
+indexed look-ups). When it moved, the reports changed since the previous token (newer id,
+newer `updated_at`, or named by a newer event: every status change writes one) are read and
+patched into a copy of the arrays. When a precision changed or too many rows moved, the index
+is rebuilt: in a background thread (callers get None and count in the database meanwhile), or
+in the caller's thread when its connection is inside a transaction (tests). Deleted reports
+(the admin only) and rows committed out of order are caught by the full rebuild that runs in
+the background every BLISKO_MAP_INDEX_MAX_AGE seconds (600 by default) while the old index
+keeps answering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, connections
+from django.db.models import Max
+
+from blisko.reports.models import Category, Report, ReportEvent, Status
+from blisko.reports.selectors.map_sql import (
+    FINE_LEVEL,
+    HIDDEN_MAX_LEVEL,
+    CellQuery,
+    CellRow,
+    IndexRow,
+    Since,
+    index_rows,
+    level_step,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_ORDER: tuple[str, ...] = tuple(Status.values)
+_STATUS_CODE = {status: code for code, status in enumerate(STATUS_ORDER)}
+_NOT_CONFIRMED = _STATUS_CODE[Status.NOT_CONFIRMED]
+_FINE_STEP = level_step(FINE_LEVEL)
+_HIDDEN_SHIFT = FINE_LEVEL - HIDDEN_MAX_LEVEL
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+# kind: where the public map may count a report.
+PUBLIC, HIDDEN, ABSENT = 0, 1, 2
+
+# A change of more rows than this is a rebuild, not a patch.
+PATCH_MAX_ROWS = 20_000
+
+
+def micros(value: dt.datetime) -> int:
+    """An aware datetime as whole microseconds since 1970 (UTC), exactly."""
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True)
+class Token:
+    """What changes when the public map's data does (see the module docstring)."""
+
+    report_id: int
+    updated_at: dt.datetime | None
+    event_id: int
+    categories: tuple[tuple[int, str], ...]
+
+    def since(self) -> Since:
+        return Since(report_id=self.report_id, updated_at=self.updated_at, event_id=self.event_id)
+
+
+def read_token() -> Token:
+    """The current token: three indexed look-ups and the (short) list of categories."""
+    reports = Report.objects.order_by().aggregate(last=Max("id"), saved=Max("updated_at"))
+    event = ReportEvent.objects.order_by().aggregate(last=Max("id"))["last"]
+    categories = tuple(Category.objects.order_by("id").values_list("id", "precision"))
+    return Token(
+        report_id=reports["last"] or 0,
+        updated_at=reports["saved"],
+        event_id=event or 0,
+        categories=categories,
+    )
+
+
+_COLUMNS = (
+    "ids",
+    "fx",
+    "fy",
+    "px",
+    "py",
+    "kind",
+    "status",
+    "category",
+    "area",
+    "created",
+    "settled",
+)
+
+
+def _columns(batches: Iterable[list[IndexRow]], *, limit: int | None = None) -> dict | None:
+    """numpy columns from `map_sql.index_rows` batches; None when more than `limit` rows."""
+    raw: list[list] = [[] for _ in range(11)]
+    count = 0
+    for rows in batches:
+        count += len(rows)
+        if limit is not None and count > limit:
+            return None
+        for values, column in zip(raw, zip(*rows, strict=True), strict=True):
+            values.extend(column)
+    ids = np.array(raw[0], dtype=np.int64)
+    px = np.array(raw[1], dtype=np.float64)  # None (hidden, or no public point) → NaN
+    py = np.array(raw[2], dtype=np.float64)
+    hidden = np.array(raw[5], dtype=bool)
+    kind = np.full(len(ids), ABSENT, dtype=np.int8)
+    kind[hidden] = HIDDEN
+    public = ~hidden & ~np.isnan(px) & ~np.isnan(py)
+    kind[public] = PUBLIC
+    fx = np.zeros(len(ids), dtype=np.int32)
+    fy = np.zeros(len(ids), dtype=np.int32)
+    fx[public] = np.floor(px[public] / _FINE_STEP).astype(np.int32)
+    fy[public] = np.floor(py[public] / _FINE_STEP).astype(np.int32)
+    hx = np.array([0 if v is None else int(v) for v in raw[3]], dtype=np.int64)
+    hy = np.array([0 if v is None else int(v) for v in raw[4]], dtype=np.int64)
+    fx[hidden] = (hx[hidden] << _HIDDEN_SHIFT).astype(np.int32)
+    fy[hidden] = (hy[hidden] << _HIDDEN_SHIFT).astype(np.int32)
+    px[~public] = np.nan
+    py[~public] = np.nan
+    return {
+        "ids": ids,
+        "fx": fx,
+        "fy": fy,
+        "px": px,
+        "py": py,
+        "kind": kind,
+        "status": np.array([_STATUS_CODE[s] for s in raw[6]], dtype=np.int8),
+        "category": np.array(raw[7], dtype=np.int32),
+        "area": np.array(raw[8], dtype=np.int64),
+        "created": np.array(raw[9], dtype=np.int64),
+        "settled": np.array(raw[10], dtype=np.int64),
+    }
+
+
+class MapIndex:
+    """The public map's rows in memory (see the module docstring). Read-only once built:
+    a change makes a patched copy (`patched`), so readers never see half a change."""
+
+    __slots__ = ("token", "columns", "built_at")
+
+    def __init__(self, *, token: Token, columns: dict[str, np.ndarray], built_at: float):
+        self.token = token
+        self.columns = columns
+        self.built_at = built_at
+
+    def __len__(self) -> int:
+        return len(self.columns["ids"])
+
+    @classmethod
+    def build(cls, *, token: Token, batches: Iterable[list[IndexRow]]) -> MapIndex:
+        columns = _columns(batches)
+        assert columns is not None
+        return cls(token=token, columns=columns, built_at=time.monotonic())
+
+    def patched(self, *, token: Token, batches: Iterable[list[IndexRow]]) -> MapIndex | None:
+        """A copy with the changed rows replaced or added; None when more than
+        PATCH_MAX_ROWS changed (rebuild instead)."""
+        change = _columns(batches, limit=PATCH_MAX_ROWS)
+        if change is None:
+            return None
+        old = self.columns
+        ids = old["ids"]
+        pos = np.searchsorted(ids, change["ids"])
+        known = pos < len(ids)
+        known[known] = ids[pos[known]] == change["ids"][known]
+        columns = {}
+        for name in _COLUMNS:
+            column = old[name].copy()
+            column[pos[known]] = change[name][known]
+            columns[name] = np.concatenate([column, change[name][~known]])
+        added = change["ids"][~known]
+        if len(added) and len(ids) and added[0] < ids[-1]:  # an older id committed late
+            order = np.argsort(columns["ids"], kind="stable")
+            columns = {name: column[order] for name, column in columns.items()}
+        return MapIndex(token=token, columns=columns, built_at=self.built_at)
+
+    def count_cells(self, query: CellQuery) -> list[CellRow]:
+        """The same rows as `map_sql.cells_count(query)`: per (cell, status) the count, the
+        sums of the public points' coordinates and their number."""
+        c = self.columns
+        shift = FINE_LEVEL - query.level
+        fx, fy = c["fx"], c["fy"]
+        x_lo, x_hi = query.cx0 << shift, ((query.cx1 + 1) << shift) - 1
+        y_lo, y_hi = query.cy0 << shift, ((query.cy1 + 1) << shift) - 1
+        mask = (fx >= x_lo) & (fx <= x_hi) & (fy >= y_lo) & (fy <= y_hi)
+        kind = c["kind"]
+        if query.with_hidden and query.level <= HIDDEN_MAX_LEVEL:
+            mask &= kind != ABSENT
+        else:
+            mask &= kind == PUBLIC
+        rows = np.flatnonzero(mask)
+        status = c["status"][rows]
+        allowed = np.array([_STATUS_CODE[s] for s in query.statuses], dtype=np.int8)
+        keep = np.isin(status, allowed)
+        if query.category_ids:
+            keep &= np.isin(c["category"][rows], np.array(query.category_ids, dtype=np.int32))
+        if query.area_ids:
+            keep &= np.isin(c["area"][rows], np.array(query.area_ids, dtype=np.int64))
+        if query.created_from is not None:
+            keep &= c["created"][rows] >= micros(query.created_from)
+        if query.created_before is not None:
+            keep &= c["created"][rows] < micros(query.created_before)
+        if query.not_confirmed_cutoff is not None:
+            cutoff = micros(query.not_confirmed_cutoff)
+            keep &= ~((status == _NOT_CONFIRMED) & (c["settled"][rows] < cutoff))
+        rows = rows[keep]
+        status = status[keep]
+        width = query.cx1 - query.cx0 + 1
+        size = width * (query.cy1 - query.cy0 + 1) * len(STATUS_ORDER)
+        cell = ((fy[rows] >> shift) - query.cy0) * width + ((fx[rows] >> shift) - query.cx0)
+        key = cell.astype(np.int64) * len(STATUS_ORDER) + status
+        counts = np.bincount(key, minlength=size)
+        public = kind[rows] == PUBLIC
+        public_key = key[public]
+        sx = np.bincount(public_key, weights=c["px"][rows][public], minlength=size)
+        sy = np.bincount(public_key, weights=c["py"][rows][public], minlength=size)
+        npub = np.bincount(public_key, minlength=size)
+        out: list[CellRow] = []
+        for k in np.flatnonzero(counts).tolist():
+            cell_no, code = divmod(k, len(STATUS_ORDER))
+            cy, cx = divmod(cell_no, width)
+            n_public = int(npub[k])
+            out.append(
+                (
+                    cx + query.cx0,
+                    cy + query.cy0,
+                    STATUS_ORDER[code],
+                    int(counts[k]),
+                    float(sx[k]) if n_public else None,
+                    float(sy[k]) if n_public else None,
+                    n_public,
+                )
+            )
+        return out
+
+
+class MapIndexRegistry:
+    """Holds this process's `MapIndex` and keeps it fresh (see the module docstring).
+    Thread-safe; survives a fork (gunicorn --preload) without the builder thread."""
+
+    _builder: threading.Thread | None
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset()
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._builder = None
+        self._next_check = 0.0
+
+    def _reset(self) -> None:
+        self._index: MapIndex | None = None
+        self._fresh = False
+        self._next_check = 0.0
+        self._builder = None
+
+    @staticmethod
+    def _check_seconds() -> float:
+        return float(getattr(settings, "BLISKO_INDEX_CHECK_SECONDS", 0.5))
+
+    @staticmethod
+    def _max_age() -> float:
+        return float(getattr(settings, "BLISKO_MAP_INDEX_MAX_AGE", 600))
+
+    def current(self) -> MapIndex | None:
+        """The index, if it matches the database as of the last check; else None."""
+        if time.monotonic() < self._next_check:
+            return self._index if self._fresh else None
+        with self._lock:
+            if time.monotonic() < self._next_check:  # another thread checked meanwhile
+                return self._index if self._fresh else None
+            return self._check()
+
+    def _check(self) -> MapIndex | None:
+        token = read_token()
+        self._next_check = time.monotonic() + self._check_seconds()
+        index = self._index
+        in_transaction = connection.in_atomic_block
+        if index is not None and index.token == token:
+            self._fresh = True
+            if not in_transaction and time.monotonic() - index.built_at > self._max_age():
+                self._start_builder()  # forget deleted rows; this one answers meanwhile
+            return index
+        if index is not None and index.token.categories == token.categories:
+            patched = index.patched(token=token, batches=index_rows(since=index.token.since()))
+            if patched is not None:
+                self._index, self._fresh = patched, True
+                return patched
+        if in_transaction:
+            # Only this connection sees the rows to index (tests run so): build here.
+            self._index, self._fresh = self._build(), True
+            return self._index
+        self._fresh = False
+        self._start_builder()
+        return None
+
+    def _start_builder(self) -> None:
+        if self._builder is None or not self._builder.is_alive():
+            self._builder = threading.Thread(
+                target=self._build_in_background, name="blisko-map-index", daemon=True
+            )
+            self._builder.start()
+
+    def _build_in_background(self) -> None:
+        try:
+            index = self._build()
+            with self._lock:
+                self._index = index
+                self._next_check = 0.0  # the next call compares tokens (and patches)
+        except Exception:
+            logger.exception("Building the map index failed; counting in the database.")
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    @staticmethod
+    def _build() -> MapIndex:
+        """Read the token first, then the rows: rows newer than the token cost one more
+        patch, while the reverse would hide a change."""
+        started = time.perf_counter()
+        token = read_token()
+        index = MapIndex.build(token=token, batches=index_rows())
+        logger.info(
+            "Map index built in %.2f s: %d reports", time.perf_counter() - started, len(index)
+        )
+        return index
+
+    def rebuild(self) -> MapIndex:
+        """Build the index now, in this thread, and make it current (start-up, bench)."""
+        with self._lock:
+            self._index, self._fresh = self._build(), True
+            self._next_check = time.monotonic() + self._check_seconds()
+            return self._index
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        builder = self._builder
+        if builder is not None:
+            builder.join(timeout)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reset()
+
+
+_registry = MapIndexRegistry()
+
+
+def map_index_current() -> MapIndex | None:
+    """This process's map index if it is fresh, else None (count in the database)."""
+    return _registry.current()
+
+
+def map_index_rebuild() -> MapIndex:
+    """Build the map index now, in this thread, and make it current."""
+    return _registry.rebuild()
+
+
+def map_index_clear() -> None:
+    """Drop this process's map index (tests: each starts without one)."""
+    _registry.wait_idle()
+    _registry.clear()
+
+
+def map_index_wait_idle(timeout: float = 60.0) -> None:
+    """Wait for a background build of this process's map index to finish."""
+    _registry.wait_idle(timeout)

@@ -1,0 +1,424 @@
+"""What the public map shows of the reports, and the rules that keep exact points private.
+
+`map_data(bbox=, zoom=, filters=)` answers one viewport:
+- zoomed in (zoom >= POINTS_MIN_ZOOM) and with at most MAX_POINTS reports in view: each report
+  as a GeoJSON point at its *public* location (exact categories at their point, reduced ones
+  at the centre of their ~300 m grid cell), with its code, status, colour, category, date and
+  "seen too" count. Hidden categories never appear as points.
+- otherwise: reports counted in square grid cells of 360 / 2**(zoom + 2) degrees (about 64
+  pixels; coarser when the viewport would hold more than MAX_CELLS cells), each with its count,
+  its counts per status, and a position: the mean of the public points in it, or the cell's
+  centre when it has none. A cell is counted whole (the viewport is widened to whole cells),
+  so panning never changes a cell's numbers. Counting runs on the in-memory index
+  (`map_index`) or, while that is being built, in the database (`map_sql`): the same rules,
+  the same numbers.
+
+Privacy: no answer carries a coordinate computed from the exact point of a reduced or hidden
+report. Reduced reports are counted and averaged by their public (snapped) point. Hidden
+reports are counted only in cells of at least ~1.6 km (zoom <= 12; HIDDEN_MAX_LEVEL), add to
+the count but not to the mean position, and are not counted at all when the area filter is
+a service area (a beat can be smaller than that).
+
+Public rules: duplicates are never shown (the report they repeat is); not-confirmed reports
+leave the map BLISKO_REPORT_NOT_CONFIRMED_PUBLIC_DAYS after they were verified (police still
+see them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.geos import Polygon
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blisko.core.exceptions import ApplicationError
+from blisko.core.geo import GEO_SRID, parse_coordinate
+from blisko.reports.models import STATUS_COLOURS, Category, Precision, Report, Status
+from blisko.reports.selectors import map_sql
+from blisko.reports.selectors.map_index import map_index_current
+from blisko.reports.selectors.map_sql import FINE_LEVEL, HIDDEN_MAX_LEVEL, CellQuery, level_step
+from blisko.territories.models import Area, Level
+
+MAX_ZOOM = 20
+# Reports are shown one by one from this zoom on (a few streets on a phone's screen)...
+POINTS_MIN_ZOOM = 13
+# ...when the viewport holds at most this many; otherwise they are counted in cells.
+MAX_POINTS = 500
+# At most this many cells in one answer (a 1920 x 1080 screen shows about 330 cells at its
+# zoom): with every status in every cell that is still under 150 KB of JSON.
+MAX_CELLS = 1024
+# A viewport may be at most this many 256-pixel tiles wide or high at its zoom (4096 px).
+MAX_VIEWPORT_TILES = 16
+# Zooms at which any viewport is allowed (the whole world fits in 16 tiles).
+ANY_BBOX_ZOOM = 4
+# Statuses the public map shows, in the legend's order. Duplicates are shown as the report
+# they repeat.
+PUBLIC_STATUSES: tuple[str, ...] = tuple(s for s in Status.values if s != Status.DUPLICATE)
+
+Bbox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """The map's filters; empty means everything public. Build with `map_filters_get`."""
+
+    categories: tuple[Category, ...] = ()
+    statuses: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    area: Area | None = None
+    area_ids: tuple[int, ...] = field(default=(), compare=False)
+
+
+def _bbox_error(message: str) -> ApplicationError:
+    return ApplicationError(message, {"field": "bbox"})
+
+
+def map_bbox_parse(*, value: str | None) -> Bbox:
+    """(west, south, east, north) from "minlon,minlat,maxlon,maxlat"; ApplicationError
+    (translated, extra {"field": "bbox"}) when it is not four finite numbers in range with
+    west < east and south < north."""
+    if value is None or not str(value).strip():
+        raise _bbox_error(_("“%(name)s” is required.") % {"name": "bbox"})
+    parts = str(value).split(",")
+    if len(parts) != 4:
+        raise _bbox_error(_("“bbox” must be four numbers: west, south, east, north."))
+    numbers = []
+    for part, (low, high) in zip(parts, ((-180, 180), (-90, 90)) * 2, strict=True):
+        try:
+            numbers.append(parse_coordinate(part, name="bbox", low=low, high=high))
+        except ApplicationError as error:
+            raise _bbox_error(error.message) from error
+    west, south, east, north = numbers
+    if not (west < east and south < north):
+        raise _bbox_error(
+            _(
+                "In “bbox” the west edge must be less than the east one, and the south "
+                "less than the north."
+            )
+        )
+    return west, south, east, north
+
+
+def _check_viewport(bbox: Bbox, zoom: int) -> None:
+    if isinstance(zoom, bool) or not isinstance(zoom, int) or not 0 <= zoom <= MAX_ZOOM:
+        raise ApplicationError(
+            _("“%(name)s” must be between %(low)s and %(high)s.")
+            % {"name": "zoom", "low": 0, "high": MAX_ZOOM},
+            {"field": "zoom"},
+        )
+    west, south, east, north = bbox
+    if not all(math.isfinite(v) for v in bbox) or not (
+        -180 <= west < east <= 180 and -90 <= south < north <= 90
+    ):
+        raise _bbox_error(
+            _(
+                "In “bbox” the west edge must be less than the east one, and the south "
+                "less than the north."
+            )
+        )
+    if zoom >= ANY_BBOX_ZOOM:
+        span = MAX_VIEWPORT_TILES * 360.0 / (1 << zoom)
+        if east - west > span or north - south > span:
+            raise _bbox_error(
+                _("“bbox” is too large for zoom %(zoom)s: zoom in, or ask with a lower zoom.")
+                % {"zoom": zoom}
+            )
+
+
+def _descendants(area: Area) -> tuple[int, ...]:
+    """The area and every area below it, of any date (old reports keep old areas)."""
+    children: dict[int, list[int]] = {}
+    for pk, parent in Area.objects.values_list("id", "parent_id"):
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    found, todo = {area.pk}, [area.pk]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return tuple(sorted(found))
+
+
+def map_filters_get(
+    *,
+    category_codes: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    area_id: int | None = None,
+) -> MapFilters:
+    """Check the filters and resolve them: ApplicationError (translated, naming the field)
+    for an unknown category code, a status the public map does not show, a period that
+    ends before it starts, or an unknown area."""
+    categories: list[Category] = []
+    if category_codes:
+        known = {c.code: c for c in Category.objects.filter(code__in=set(category_codes))}
+        for code in category_codes:
+            if code not in known:
+                raise ApplicationError(
+                    _("There is no category “%(code)s”.") % {"code": code},
+                    {"field": "category"},
+                )
+            if known[code] not in categories:
+                categories.append(known[code])
+    for status in statuses:
+        if status not in PUBLIC_STATUSES:
+            raise ApplicationError(
+                _("The public map has no status “%(status)s”.") % {"status": status},
+                {"field": "status"},
+            )
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ApplicationError(_("“from” must not be after “to”."), {"field": "from"})
+    area = None
+    area_ids: tuple[int, ...] = ()
+    if area_id is not None:
+        area = Area.objects.filter(pk=area_id).first()
+        if area is None:
+            raise ApplicationError(
+                _("There is no area with the number %(id)s.") % {"id": area_id},
+                {"field": "area"},
+            )
+        area_ids = _descendants(area)
+    return MapFilters(
+        categories=tuple(categories),
+        statuses=tuple(dict.fromkeys(statuses)),
+        date_from=date_from,
+        date_to=date_to,
+        area=area,
+        area_ids=area_ids,
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _not_confirmed_cutoff(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(days=settings.BLISKO_REPORT_NOT_CONFIRMED_PUBLIC_DAYS)
+
+
+def _hidden_counted(filters: MapFilters) -> bool:
+    """Hidden categories are not counted under a service-area filter: a beat can be smaller
+    than the smallest cell they are counted in."""
+    return filters.area is None or filters.area.level != Level.SERVICE_AREA
+
+
+def _legend(totals: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "status": status,
+            "label": str(Status(status).label),
+            "colour": STATUS_COLOURS[Status(status)],
+            "count": totals.get(status, 0),
+        }
+        for status in PUBLIC_STATUSES
+    ]
+
+
+# --- points ------------------------------------------------------------------------------
+
+
+def _public_reports(filters: MapFilters, now: dt.datetime) -> Any:
+    """Reports the public may see as points, with the filters applied (a queryset)."""
+    reports = (
+        Report.objects.filter(public_location__isnull=False)
+        .exclude(category__precision=Precision.HIDDEN)
+        .filter(status__in=filters.statuses or PUBLIC_STATUSES)
+        .annotate(settled=Coalesce("verified_at", "closed_at", "created_at"))
+        .exclude(Q(status=Status.NOT_CONFIRMED) & Q(settled__lt=_not_confirmed_cutoff(now)))
+    )
+    if filters.categories:
+        reports = reports.filter(category__in=[c.pk for c in filters.categories])
+    if filters.area_ids:
+        reports = reports.filter(area_id__in=filters.area_ids)
+    if filters.date_from is not None:
+        reports = reports.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to is not None:
+        reports = reports.filter(created_at__lt=_day_start(filters.date_to + dt.timedelta(1)))
+    return reports
+
+
+def _points(bbox: Bbox, filters: MapFilters, now: dt.datetime) -> list[tuple] | None:
+    """The reports in the viewport as rows, or None when there are more than MAX_POINTS.
+
+    No ORDER BY: the database stops at MAX_POINTS + 1 rows, whichever they are.
+    """
+    viewport = Polygon.from_bbox(bbox)
+    viewport.srid = GEO_SRID
+    rows = list(
+        _public_reports(filters, now)
+        .filter(public_location__intersects=viewport)
+        .order_by()
+        .values_list(
+            "id",
+            "tracking_code",
+            "status",
+            "category__code",
+            "created_at",
+            "seen_count",
+            "public_location",
+        )[: MAX_POINTS + 1]
+    )
+    if len(rows) > MAX_POINTS:
+        return None
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
+def _points_payload(rows: list[tuple]) -> tuple[dict[str, Any], dict[str, int], list[str]]:
+    features = []
+    totals: dict[str, int] = {}
+    codes: list[str] = []
+    for _pk, code, status, category, created_at, seen, point in rows:
+        totals[status] = totals.get(status, 0) + 1
+        if category not in codes:
+            codes.append(category)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(point.x, 6), round(point.y, 6)],
+                },
+                "properties": {
+                    "code": code,
+                    "status": status,
+                    "colour": STATUS_COLOURS[Status(status)],
+                    "category": category,
+                    "date": timezone.localdate(created_at).isoformat(),
+                    "seen": seen,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, totals, codes
+
+
+# --- cells -------------------------------------------------------------------------------
+
+
+def _cell_query(bbox: Bbox, zoom: int, filters: MapFilters, now: dt.datetime) -> CellQuery:
+    """The cells of the viewport at the zoom's level, coarser while they are too many."""
+    west, south, east, north = bbox
+    level = min(zoom + 2, FINE_LEVEL)
+    while True:
+        step = level_step(level)
+        cx0, cx1 = math.floor(west / step), math.floor(east / step)
+        cy0, cy1 = math.floor(south / step), math.floor(north / step)
+        if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) <= MAX_CELLS or level == 0:
+            break
+        level -= 1
+    return CellQuery(
+        level=level,
+        cx0=cx0,
+        cx1=cx1,
+        cy0=cy0,
+        cy1=cy1,
+        statuses=filters.statuses or PUBLIC_STATUSES,
+        category_ids=tuple(c.pk for c in filters.categories),
+        area_ids=filters.area_ids,
+        created_from=_day_start(filters.date_from) if filters.date_from else None,
+        created_before=_day_start(filters.date_to + dt.timedelta(1)) if filters.date_to else None,
+        not_confirmed_cutoff=_not_confirmed_cutoff(now),
+        with_hidden=_hidden_counted(filters),
+    )
+
+
+def map_cells_count(*, query: CellQuery, use_index: bool = True) -> list[map_sql.CellRow]:
+    """Rows (cx, cy, status, count, sum x, sum y, public points) for `query`, from the
+    in-memory index when it is fresh (and `use_index`), else from the database."""
+    index = map_index_current() if use_index else None
+    if index is not None:
+        return index.count_cells(query)
+    return map_sql.cells_count(query)
+
+
+def _cells_payload(rows: list[map_sql.CellRow], level: int) -> tuple[list, dict[str, int]]:
+    step = level_step(level)
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    totals: dict[str, int] = {}
+    for cx, cy, status, count, sx, sy, n_public in rows:
+        cell = cells.setdefault((cx, cy), {"counts": {}, "count": 0, "sx": 0.0, "sy": 0.0, "n": 0})
+        cell["counts"][status] = cell["counts"].get(status, 0) + count
+        cell["count"] += count
+        if n_public:
+            cell["sx"] += sx
+            cell["sy"] += sy
+            cell["n"] += n_public
+        totals[status] = totals.get(status, 0) + count
+    out = []
+    for (cx, cy), cell in sorted(cells.items(), key=lambda item: (item[0][1], item[0][0])):
+        if cell["n"]:
+            lon, lat = cell["sx"] / cell["n"], cell["sy"] / cell["n"]
+        else:  # hidden reports only: the cell's centre, never anything nearer to them
+            lon, lat = (cx + 0.5) * step, (cy + 0.5) * step
+        out.append(
+            {
+                "lat": round(lat, 5),
+                "lon": round(lon, 5),
+                "count": cell["count"],
+                "counts": {s: cell["counts"][s] for s in PUBLIC_STATUSES if s in cell["counts"]},
+            }
+        )
+    return out, totals
+
+
+# --- the answer --------------------------------------------------------------------------
+
+
+def map_data(
+    *,
+    bbox: Bbox,
+    zoom: int,
+    filters: MapFilters | None = None,
+    now: dt.datetime | None = None,
+    use_index: bool = True,
+) -> dict[str, Any]:
+    """The public map for one viewport: points or cells, the legend's counts per status.
+
+    `bbox` is (west, south, east, north) in degrees, `zoom` 0-20; ApplicationError
+    (translated, extra {"field": ...}) when the zoom is out of range or the bbox is not a
+    proper box or is larger than MAX_VIEWPORT_TILES tiles at a zoom of 4 or more. The
+    answer is plain JSON-ready data (see the API's schema: blisko/reports/apis/map.py).
+    """
+    _check_viewport(bbox, zoom)
+    filters = filters or MapFilters()
+    now = now or timezone.now()
+    answer: dict[str, Any] = {"zoom": zoom, "bbox": list(bbox)}
+    rows = _points(bbox, filters, now) if zoom >= POINTS_MIN_ZOOM else None
+    if rows is not None:
+        points, totals, codes = _points_payload(rows)
+        names = {c.code: c.name for c in Category.objects.filter(code__in=codes)}
+        answer.update(
+            kind="points",
+            cell_size=None,
+            hidden_counted=False,
+            points=points,
+            cells=[],
+            categories={code: names[code] for code in sorted(codes)},
+        )
+    else:
+        query = _cell_query(bbox, zoom, filters, now)
+        cells, totals = _cells_payload(
+            map_cells_count(query=query, use_index=use_index), query.level
+        )
+        answer.update(
+            kind="cells",
+            cell_size=level_step(query.level),
+            hidden_counted=query.with_hidden and query.level <= HIDDEN_MAX_LEVEL,
+            points={"type": "FeatureCollection", "features": []},
+            cells=cells,
+            categories={},
+        )
+    answer["total"] = sum(totals.values())
+    answer["legend"] = _legend(totals)
+    return answer
