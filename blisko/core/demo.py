@@ -27,6 +27,7 @@ from blisko.core.geo import GEO_SRID
 from blisko.core.roles import ADMINISTRATOR, OFFICER, SUPERVISOR, roles_sync
 from blisko.officers.models import Assignment, CoverReason, Officer, Role, Unit
 from blisko.officers.services import assignment_create, officer_save, unit_save
+from blisko.reports.models import Report
 from blisko.territories.models import Area, Country, Level, Place, PlaceKind
 from blisko.territories.services import (
     area_save,
@@ -54,6 +55,9 @@ KONIN_GMINA = "3062011"
 KONIN_POWIAT = "3062"
 VINNYTSIA_OBLAST = "UA05000000000010236"
 SEED = 20250702
+
+# Threat-map reports the demo generates (issue: about 5,000 over the last 12 months).
+DEMO_REPORTS = 5000
 
 # Demo-only passwords, printed at the end of every run; the demo serves on 127.0.0.1.
 DEMO_ACCOUNTS = [
@@ -221,6 +225,7 @@ def demo_counts() -> dict[str, int]:
         "units": Unit.objects.count(),
         "officers": Officer.objects.count(),
         "assignments": Assignment.objects.count(),
+        "reports": Report.objects.count(),
     }
 
 
@@ -235,6 +240,7 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     roles_sync()
     open311_key = _open311_key_ensure()
     if demo_exists():
+        _reports_ensure(log)
         log("The demo is already loaded: nothing changed.")
         return DemoResult(
             created=False,
@@ -246,9 +252,23 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     with transaction.atomic():
         _Generator(log).run()
     places_sync_areas()
+    _reports_ensure(log)
     return DemoResult(
         created=True, accounts=DEMO_ACCOUNTS, counts=demo_counts(), open311_key=open311_key
     )
+
+
+def _reports_ensure(log: Callable[[str], None]) -> None:
+    """Generate the demo's threat-map reports once (none are made when some exist)."""
+    from blisko.reports.demo import reports_demo_generate
+    from blisko.reports.models import Report
+    from blisko.territories.index import index_rebuild
+
+    if Report.objects.exists():
+        return
+    index_rebuild()  # the beats just drawn must be in the index the reports are routed with
+    result = reports_demo_generate(count=DEMO_REPORTS)
+    log(f"{result.imported} demo reports generated and routed in {result.seconds:.1f} s.")
 
 
 def _open311_key_ensure() -> str:
