@@ -147,15 +147,29 @@ class _ReadOnlyInline(admin.TabularInline):
 class ReportEventInline(_ReadOnlyInline):
     model = ReportEvent
     verbose_name_plural = _("history")
-    fields = ["at", "actor", "action", "from_status", "to_status", "note", "photo", "is_public"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at",
+        "actor",
+        "action",
+        "from_status",
+        "to_status",
+        "note",
+        "photo",
+        "is_public",
+    )
     ordering = ["at", "id"]
 
 
 class AttachmentInline(_ReadOnlyInline):
     model = Attachment
-    fields = ["file", "public_file", "content_type", "size", "sha256", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "file",
+        "public_file",
+        "content_type",
+        "size",
+        "sha256",
+        "created_at",
+    )
 
 
 class AreaLevelFilter(admin.SimpleListFilter):
@@ -269,7 +283,7 @@ class Open311KeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     actions = ["deactivate"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A new key is only named: the key itself is made by the service and shown once.
         return ["name"] if obj is None else ["name", "is_active", "key_hash", "created_at"]
 

@@ -5,6 +5,7 @@ exact location, and these querysets do not even load its e-mail or client addres
 """
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -21,6 +22,7 @@ MAX_RANGE = dt.timedelta(days=90)
 MAX_REQUESTS = 1000
 
 OPEN, CLOSED = "open", "closed"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 SPEC_STATUSES = {OPEN: OPEN_STATUSES, CLOSED: CLOSED_STATUSES}
 
 
@@ -34,9 +36,17 @@ def open311_services() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).order_by("sort_order", "code")
 
 
+def _is_code(value: str) -> bool:
+    """Whether `value` can be a category code at all (a slug): anything else, such as a NUL
+    character PostgreSQL refuses in a query, matches nothing without being asked."""
+    return bool(_SLUG.fullmatch(value))
+
+
 def open311_service_get(*, code: str) -> Category:
     """The active category with this code; NotFoundError when unknown or retired."""
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = (
+        Category.objects.filter(code=code, is_active=True).first() if _is_code(code) else None
+    )
     if category is None:
         raise NotFoundError(
             _("There is no service with the code “%(code)s”.") % {"code": code},
@@ -122,7 +132,8 @@ def open311_requests(
         start, end = open311_date_range(start=start, end=end, now=now)
         reports = reports.filter(created_at__gte=start, created_at__lte=end)
         if service_codes:
-            reports = reports.filter(category__code__in=service_codes)
+            codes = [code for code in service_codes if _is_code(code)]
+            reports = reports.filter(category__code__in=codes)
         if statuses:
             wanted = [status for name in set(statuses) for status in SPEC_STATUSES[name]]
             reports = reports.filter(status__in=wanted)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import parse_coordinate
-from blisko.reports.models import Category
+from blisko.reports.models import Category, Report
 from blisko.reports.open311 import serializers
 from blisko.reports.open311.keys import request_key
 from blisko.reports.open311.render import JSON, XML, error_response, respond
@@ -38,6 +38,7 @@ from blisko.reports.open311.selectors import (
     open311_service_get,
     open311_services,
 )
+from blisko.reports.services.submit import report_submit
 
 View = Callable[..., HttpResponse]
 
@@ -221,9 +222,19 @@ def _location(request: HttpRequest) -> tuple[float, float]:
     return longitude, latitude
 
 
-def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
-    from blisko.reports.services.submit import report_submit
+def _follow_url(request: HttpRequest, report: Report, fmt: str) -> str:
+    """Where the resident follows the report: the public tracking page, or this API's own
+    resource on a server that does not serve the resident site."""
+    try:
+        path = reverse("public:report-track", kwargs={"code": report.tracking_code})
+    except NoReverseMatch:
+        path = reverse(
+            "open311:request", kwargs={"service_request_id": report.tracking_code, "fmt": fmt}
+        )
+    return request.build_absolute_uri(path)
 
+
+def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
     request_key(request)
     code = request.POST.get("service_code", "").strip()
     if not code:
@@ -255,10 +266,7 @@ def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
         client_ip=None,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
-    follow_url = request.build_absolute_uri(
-        reverse("open311:request", kwargs={"service_request_id": report.tracking_code, "fmt": fmt})
-    )
-    data = [serializers.request_created(report, follow_url=follow_url)]
+    data = [serializers.request_created(report, follow_url=_follow_url(request, report, fmt))]
     return respond(data, fmt=fmt, root="service_requests", status=201)
 
 

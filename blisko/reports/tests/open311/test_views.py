@@ -201,7 +201,7 @@ def test_a_service_definition_lists_the_time_of_the_event_attribute(client, fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("code", ["no-such-thing", "illegal-dump"])
+@pytest.mark.parametrize("code", ["no-such-thing", "illegal-dump", "vandal%00ism"])
 def test_an_unknown_or_retired_service_definition_is_a_404_in_the_spec_format(client, fmt, code):
     category_retire(category=Category.objects.get(code="illegal-dump"), actor=None)
 
@@ -236,7 +236,7 @@ def test_a_post_creates_a_report_and_answers_its_tracking_code_as_json(client, a
     report = Report.objects.get()
     assert body[0]["service_request_id"] == report.tracking_code
     assert body[0]["account_id"] is None
-    assert report.tracking_code in body[0]["service_notice"]
+    assert f"http://testserver/report/{report.tracking_code}/" in body[0]["service_notice"]
     assert "112" in body[0]["service_notice"]
     assert report.category.code == "vandalism"
     assert report.description == "Розбита зупинка"
@@ -309,6 +309,7 @@ BAD_POSTS = {
     "no service_code": ({"service_code": None}, 400),
     "an empty service_code": ({"service_code": " "}, 400),
     "an unknown service_code": ({"service_code": "no-such-thing"}, 400),
+    "a service_code with a NUL character": ({"service_code": "vandal\x00ism"}, 400),
     "a retired service_code": ({"service_code": "illegal-dump"}, 400),
     "no location at all": ({"lat": None, "long": None}, 400),
     "an address but no point": ({"lat": None, "long": None, "address_string": "Soborna 1"}, 400),
@@ -454,6 +455,8 @@ def test_the_list_filters_by_status_service_code_and_ids(client):
     assert codes(status="closed") == {closed.tracking_code}
     assert codes(status="open") == {vandalism.tracking_code, parking.tracking_code}
     assert codes(status="open,closed") == codes()
+    assert codes(service_code="vandal\x00ism") == set()
+    assert codes(service_request_id="ABCD\x00") == set()
     assert codes(service_code="vandalism,stray-dogs") == {
         vandalism.tracking_code,
         closed.tracking_code,
