@@ -18,8 +18,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
-from blisko.core.admin import ReadOnlyMapMixin, ScopedAdminMixin, ServiceAdminMixin
+from blisko.core.admin import (
+    ReadOnlyMapMixin,
+    ScopedAdminMixin,
+    ServiceAdminMixin,
+    scope_areas,
+)
 from blisko.reports.models import Attachment, Category, Open311Key, Report, ReportEvent
+from blisko.reports.selectors.access import reports_for_user
 from blisko.reports.services import categories as category_services
 from blisko.reports.services import open311_keys as key_services
 
@@ -261,7 +267,12 @@ class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admi
         return queryset.filter(area__in=areas.values("pk"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).defer("area__boundary", "assigned_unit__location")
+        # The same reports as the police pages: the user's areas plus the reports assigned
+        # to their own officer (reports_for_user), not the areas alone.
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if scope_areas(request) is not None:
+            queryset = queryset & reports_for_user(user=request.user)
+        return queryset.defer("area__boundary", "assigned_unit__location")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

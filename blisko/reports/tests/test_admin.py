@@ -19,6 +19,7 @@ from blisko.core.tests.helpers import (
     supervisor_of,
     user_in_role,
 )
+from blisko.officers.models import Officer
 from blisko.reports.models import Category, Open311Key, Precision, Report, ReportEvent, Status
 from blisko.reports.rules import public_location_for
 from blisko.reports.services.open311_keys import open311_key_check, open311_key_create
@@ -269,6 +270,19 @@ def test_an_officer_sees_the_reports_of_their_own_area_only():
     listed = client.get(reverse("admin:reports_report_changelist")).context["cl"].result_list
 
     assert list(listed) == [mine]
+
+
+def test_an_officer_also_sees_a_report_assigned_to_them_outside_their_areas():
+    hromada = Area.objects.get(code=VINNYTSIA_HROMADA)
+    user = officer_user_of(hromada)
+    elsewhere = _report_in(_hromada(DNIPRO_OBLAST), assigned_officer=Officer.objects.get(user=user))
+    client = logged_in(user)
+
+    listed = client.get(reverse("admin:reports_report_changelist")).context["cl"].result_list
+    page = client.get(reverse("admin:reports_report_change", args=[elsewhere.pk]))
+
+    assert list(listed) == [elsewhere]
+    assert page.status_code == 200
 
 
 def test_a_staff_user_without_a_role_sees_no_reports():
