@@ -29,6 +29,13 @@ BULK_MAX = 200
 _INPUT = {"class": "input"}
 
 
+class AreaChoiceField(forms.ModelChoiceField):
+    """Areas by their name in the active language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name or obj.name_official)
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters, read from the query string. Every field is optional."""
 
@@ -50,7 +57,7 @@ class QueueFilterForm(forms.Form):
         empty_label=_("All categories"),
         widget=forms.Select(attrs=_INPUT),
     )
-    area = forms.ModelChoiceField(
+    area = AreaChoiceField(
         label=_("Area"),
         required=False,
         queryset=Area.objects.none(),
@@ -91,7 +98,6 @@ class QueueFilterForm(forms.Form):
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = Area.objects.filter(pk__in=area_ids).defer("boundary")
-        area_field.label_from_instance = lambda area: area.name or area.name_official
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -174,7 +174,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     action = form.cleaned_data["action"]
     note = form.cleaned_data["note"]
@@ -344,6 +344,25 @@ def moves_allowed(*, status: str) -> list[Move]:
     return [move for move in MOVES.values() if move.to_status is None or move.to_status in targets]
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the report's history as the page shows it."""
+
+    event: ReportEvent
+    action_label: str | Promise
+    move_label: str
+
+
+def _move_label(event: ReportEvent) -> str:
+    """ "from → to" in words, for an event that moved the status; else empty."""
+    if not event.from_status or not event.to_status or event.from_status == event.to_status:
+        return ""
+    return " → ".join(
+        str(Status(value).label) if value in Status.values else value
+        for value in (event.from_status, event.to_status)
+    )
+
+
 def _detail(
     request: HttpRequest,
     report: Report,
@@ -351,23 +370,22 @@ def _detail(
     bound: tuple[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    events = list(
-        ReportEvent.objects.filter(report=report).select_related("actor", "actor__officer")
-    )
-    for event in events:
-        event.action_label = ACTION_LABELS.get(event.action, event.action)
-        event.move_label = ""
-        if event.from_status and event.to_status and event.from_status != event.to_status:
-            event.move_label = " → ".join(
-                str(Status(value).label) if value in Status.values else value
-                for value in (event.from_status, event.to_status)
-            )
+    history = [
+        HistoryEntry(
+            event=event,
+            action_label=ACTION_LABELS.get(event.action, event.action),
+            move_label=_move_label(event),
+        )
+        for event in ReportEvent.objects.filter(report=report).select_related(
+            "actor", "actor__officer"
+        )
+    ]
     allowed = moves_allowed(status=report.status)
     if bound is not None and bound[0] not in {move.name for move in allowed}:
         # The move is no longer offered (the status changed): its errors go on top.
         for errors in bound[1].errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     moves = []
     for move in allowed:
         if bound is not None and bound[0] == move.name:
@@ -382,7 +400,7 @@ def _detail(
         "reports/detail.html",
         {
             "report": report,
-            "events": events,
+            "history": history,
             "attachments": list(Attachment.objects.filter(report=report).order_by("pk")),
             "duplicates": list(
                 reports_for_user(user=request.user)
@@ -440,7 +458,7 @@ def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> 
         item.file.open("rb"),
         content_type=item.content_type,
         as_attachment=not inline,
-        filename=item.file.name.rsplit("/", 1)[-1],
+        filename=(item.file.name or "").rsplit("/", 1)[-1],
     )
 
 
@@ -452,7 +470,9 @@ def event_photo(request: HttpRequest, tracking_code: str, event_id: int) -> File
     event = ReportEvent.objects.filter(report=report, pk=event_id).first()
     if event is None or not event.photo:
         raise Http404(_("There is no such file."))
-    return FileResponse(event.photo.open("rb"), filename=event.photo.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        event.photo.open("rb"), filename=(event.photo.name or "").rsplit("/", 1)[-1]
+    )
 
 
 # --- the supervisor's view ----------------------------------------------------------------

@@ -272,7 +272,7 @@ def test_taking_up_and_confirming_a_report_records_who_did_it(officer_client, be
     report.refresh_from_db()
     assert report.status == Status.CONFIRMED
     page = officer_client.get(reverse("reports:detail", args=[report.tracking_code]))
-    events = page.context["events"]
+    events = [entry.event for entry in page.context["history"]]
     assert [(e.from_status, e.to_status, e.actor) for e in events] == [
         (Status.SUBMITTED, Status.IN_VERIFICATION, beat["user"]),
         (Status.IN_VERIFICATION, Status.CONFIRMED, beat["user"]),
