@@ -47,7 +47,7 @@ def _submit(code: str = "vandalism", point: tuple[float, float] = EXACT_POINT, *
 
 def _xml(response) -> ET.Element:
     assert response["Content-Type"].startswith("text/xml"), response["Content-Type"]
-    assert response.content.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     return ET.fromstring(response.content)  # noqa: S314
 
 
@@ -412,6 +412,14 @@ def test_html_in_a_description_stays_text_in_both_formats(client):
     assert as_json[0]["description"] == text
     assert b"<script>" not in response.content
     assert _requests(response, "xml")[0]["description"] == text
+
+
+def test_control_characters_xml_cannot_carry_are_left_out_and_the_xml_stays_well_formed(client):
+    report = _submit(description="дзвінок\x07 і\x1b вертикальний\x0b таб")
+
+    item = _requests(client.get(f"{BASE}/requests/{report.tracking_code}.xml"), "xml")[0]
+
+    assert item["description"] == "дзвінок і вертикальний таб"
 
 
 @pytest.mark.parametrize(
