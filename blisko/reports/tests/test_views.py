@@ -468,3 +468,16 @@ def test_the_queue_answers_in_the_language_asked_for(officer_client, language):
     response = officer_client.get(reverse("reports:queue"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.content.decode()
+
+
+def test_the_queue_page_costs_the_same_few_queries_for_any_number_of_rows(
+    officer_client, beat, django_assert_max_num_queries
+):
+    for _ in range(3):
+        ReportFactory(area=beat["area"])
+    with django_assert_max_num_queries(20) as few:
+        officer_client.get(reverse("reports:queue"))
+    for _ in range(30):
+        ReportFactory(area=beat["area"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        officer_client.get(reverse("reports:queue"))
