@@ -199,10 +199,15 @@ def _check(
     errors: dict[str, list[str]] = {}
     category = _category(category_code, errors)
     point: tuple[float, float] | None = None
-    try:
-        point = parse_lat_lon(lat, lon)
-    except ApplicationError as error:
-        _add(errors, "location", error.message)
+    if not _text(lat) and not _text(lon):
+        _add(
+            errors, "location", _("Mark the place on the map, or give its latitude and longitude.")
+        )
+    else:
+        try:
+            point = parse_lat_lon(lat, lon)
+        except ApplicationError as error:
+            _add(errors, "location", error.message)
     text = _text(description)
     limit = settings.BLISKO_REPORT_DESCRIPTION_MAX
     if len(text) > limit:

@@ -172,6 +172,9 @@ def test_a_point_outside_every_territory_is_refused():
 
 
 def test_a_missing_or_impossible_point_is_refused():
+    assert refused(lat="", lon="").message == (
+        "Mark the place on the map, or give its latitude and longitude."
+    )
     assert refused(lat="").extra["field"] == "location"
     assert refused(lat="abc").extra["field"] == "location"
     assert refused(lon="200").extra["field"] == "location"
