@@ -92,7 +92,7 @@ STATUS_COLOURS = {
 class Report(TimeStampedModel):
     """A threat marked by a resident, routed to the officer of the area it lies in."""
 
-    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    tracking_code = models.CharField(_("tracking code"), max_length=20)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -106,8 +106,13 @@ class Report(TimeStampedModel):
             "Where the public map shows the report: reduced or absent for some categories."
         ),
     )
+    # No index of its own: report_area_status_idx starts with the area.
     area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="reports"
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,
     )
     area_boundary = models.ForeignKey(
         AreaBoundary,
@@ -124,6 +129,7 @@ class Report(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reports",
+        db_index=False,  # report_officer_status_idx starts with the officer
     )
     assigned_unit = models.ForeignKey(
         Unit,
@@ -146,12 +152,9 @@ class Report(TimeStampedModel):
         _("client key"),
         max_length=64,
         blank=True,
-        db_index=True,
         help_text=_("A keyed hash of the client address, for the daily limit."),
     )
-    idempotency_key = models.CharField(
-        _("idempotency key"), max_length=100, null=True, blank=True, unique=True
-    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
@@ -164,8 +167,8 @@ class Report(TimeStampedModel):
     taken_up_at = models.DateTimeField(_("taken up at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    take_up_due_at = models.DateTimeField(_("take up due at"), db_index=True)
-    verify_due_at = models.DateTimeField(_("verification due at"), db_index=True)
+    take_up_due_at = models.DateTimeField(_("take up due at"))
+    verify_due_at = models.DateTimeField(_("verification due at"))
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     seen_count = models.PositiveIntegerField(_("seen by others"), default=0)
 
@@ -178,10 +181,29 @@ class Report(TimeStampedModel):
             models.Index(fields=["assigned_officer", "status"], name="report_officer_status_idx"),
             models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
             models.Index(fields=["client_hash", "created_at"], name="report_client_day_idx"),
-            # The public map's index picks up changed reports by this (selectors/map_index.py).
-            models.Index(fields=["updated_at"], name="report_updated_idx"),
+            # Deadlines matter only while a report waits for that move.
+            models.Index(
+                fields=["take_up_due_at"],
+                name="report_take_up_due_idx",
+                condition=Q(status="submitted"),
+            ),
+            models.Index(
+                fields=["verify_due_at"],
+                name="report_verify_due_idx",
+                condition=Q(status__in=["submitted", "in_verification"]),
+            ),
+            # The public map's index picks up changed reports by updated_at (indexed by
+            # TimeStampedModel; see selectors/map_index.py).
         ]
         constraints = [
+            # Constraints rather than unique=True: no extra LIKE index on PostgreSQL, and
+            # the idempotency index holds only the reports that came with a key.
+            models.UniqueConstraint(fields=["tracking_code"], name="report_tracking_code_unique"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                name="report_idempotency_key_unique",
+                condition=Q(idempotency_key__isnull=False),
+            ),
             models.CheckConstraint(
                 condition=Q(duplicate_of__isnull=True) | Q(status="duplicate"),
                 name="report_duplicate_has_status",
@@ -202,7 +224,7 @@ class ReportEvent(models.Model):
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
