@@ -43,17 +43,22 @@
   }
 
   /* Regions filled white on the grey "sea", communities outlined on top. Resolves with the
-     communities' layer (or null). */
+     communities' layer (or null). One request after the other, so that a small server (one
+     SQLite connection) is never asked twice at once. */
   function addBackground(map, outlinesUrl) {
     if (!outlinesUrl) { return Promise.resolve(null); }
     function level(name) {
       return getJson(outlinesUrl + "?level=" + encodeURIComponent(name)).catch(function () { return null; });
     }
-    return Promise.all([level("region"), level("community")]).then(function (layers) {
-      if (layers[0]) { L.geoJSON(layers[0], { style: REGION_STYLE, interactive: false }).addTo(map); }
-      if (!layers[1]) { return null; }
-      return L.geoJSON(layers[1], { style: COMMUNITY_STYLE, interactive: false }).addTo(map);
-    });
+    return level("region")
+      .then(function (regions) {
+        if (regions) { L.geoJSON(regions, { style: REGION_STYLE, interactive: false }).addTo(map); }
+        return level("community");
+      })
+      .then(function (communities) {
+        if (!communities) { return null; }
+        return L.geoJSON(communities, { style: COMMUNITY_STYLE, interactive: false }).addTo(map);
+      });
   }
 
   function readPoint(latInput, lonInput) {
