@@ -1,8 +1,10 @@
 """Small rules every part of the threat map shares: deadlines, public precision, client keys."""
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
+import ipaddress
 import math
 
 from django.conf import settings
@@ -37,9 +39,42 @@ def public_location_for(location: Point, precision: str) -> Point | None:
     return Point(round(x, 6), round(y, 6), srid=GEO_SRID)
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _trusted_networks())
+
+
+@functools.cache
+def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+def _trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return _networks(tuple(settings.BLISKO_TRUSTED_PROXIES))
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the server saw it (put a trusted proxy's header in REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The resident's address: REMOTE_ADDR, or, when that is a trusted proxy (a load balancer
+    listed in BLISKO_TRUSTED_PROXIES), the nearest address in X-Forwarded-For that is not one.
+
+    Addresses a client wrote into the header itself are never believed: the list is read from
+    the right, and only hops added by trusted proxies are skipped.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote is None or not _trusted(remote):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote
+        if not _trusted(hop):
+            return hop
+    return remote
 
 
 def client_hash(ip: str | None) -> str:

@@ -192,6 +192,11 @@ BLISKO_REPORT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 BLISKO_REPORT_DESCRIPTION_MAX = 500
 # "reduced" precision: the public point is snapped to a grid of this many degrees (~ 300 m).
 BLISKO_REPORT_REDUCED_GRID_DEG = 0.003
+# Load balancers / reverse proxies whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated). Empty: the client is REMOTE_ADDR.
+BLISKO_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("BLISKO_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 # Open311 GeoReport v2.
 BLISKO_OPEN311_JURISDICTION = os.environ.get("BLISKO_OPEN311_JURISDICTION", "blisko")
 BLISKO_DEMO_OPEN311_KEY = os.environ.get("BLISKO_DEMO_OPEN311_KEY", "demo")
