@@ -26,7 +26,6 @@ from blisko.reports.models import (
     OPEN_STATUSES,
     STATUS_COLOURS,
     Category,
-    Precision,
     Status,
     VerifierRole,
 )
@@ -52,16 +51,16 @@ def _api_urls() -> dict[str, str]:
     return {"outlines_url": reverse("api:areas-outlines")}
 
 
-def _category_groups() -> list[dict[str, Any]]:
+def _category_groups(categories: list[Category]) -> list[dict[str, Any]]:
     """Active categories for the form: road categories apart from the others, each group
     sorted by its translated name."""
     groups: dict[str, list[Category]] = {VerifierRole.LOCAL: [], VerifierRole.TRAFFIC: []}
-    for category in categories_for_residents():
-        groups.setdefault(category.verifier_role, []).append(category)
-    labels = {
+    labels: dict[str, str] = {
         VerifierRole.LOCAL: _("Public order, nature and people in need"),
         VerifierRole.TRAFFIC: _("Roads and traffic"),
     }
+    for category in categories:
+        groups.setdefault(category.verifier_role, []).append(category)
     return [
         {
             "label": labels.get(role, role),
@@ -88,15 +87,11 @@ def _occurred_at(raw: str, offset: str) -> dt.datetime | str:
 
 
 def _form_context(request: HttpRequest, values: dict[str, str], **extra: Any) -> dict[str, Any]:
+    categories = categories_for_residents()
     return {
         **_api_urls(),
         "values": values,
-        "groups": _category_groups(),
-        "hidden_codes": [
-            category.code
-            for category in categories_for_residents()
-            if category.precision != Precision.EXACT
-        ],
+        "groups": _category_groups(categories),
         "description_max": settings.BLISKO_REPORT_DESCRIPTION_MAX,
         "max_files": settings.BLISKO_REPORT_MAX_ATTACHMENTS,
         "max_file_bytes": settings.BLISKO_REPORT_MAX_ATTACHMENT_BYTES,

@@ -10,6 +10,7 @@ hidden category. Anyone may call both; nothing else is allowed on them (405).
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,6 +29,7 @@ from rest_framework.views import APIView
 
 from blisko.api.schema import BAD_REQUEST, LANGUAGE_PARAMETER, NOT_FOUND, ErrorSerializer
 from blisko.api.views import PublicApi
+from blisko.core.exceptions import ApplicationError
 from blisko.reports import rules
 from blisko.reports.models import (
     OPEN_STATUSES,
@@ -268,6 +270,12 @@ class ReportSubmitApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        files = request.FILES.getlist("files")
+        if data.get("files") not in (None, "", []) and not files:
+            raise ApplicationError(
+                _("Files can be sent only as multipart/form-data, in the field “files”."),
+                {"field": "files"},
+            )
         submission = report_submit_or_replay(
             category_code=data["category"],
             lon=data.get("lon"),
@@ -275,7 +283,7 @@ class ReportSubmitApi(APIView):
             description=data.get("description") or "",
             occurred_at=data.get("occurred_at"),
             reporter_email=data.get("email") or "",
-            files=request.FILES.getlist("files"),
+            files=files,
             client_ip=rules.client_ip(request),
             idempotency_key=request.headers.get("Idempotency-Key"),
             honeypot=data.get("website") or "",

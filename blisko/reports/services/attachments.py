@@ -187,10 +187,10 @@ def attachment_store(*, report: Report, checked: CheckedFile, stored: list[str])
     )
     name = f"{secrets.token_hex(16)}.{checked.extension}"
     attachment.file.save(name, ContentFile(checked.content), save=False)
-    stored.append(attachment.file.name)
+    stored.append(str(attachment.file.name))
     if checked.public_content is not None:
         public_name = f"{secrets.token_hex(16)}.{checked.extension}"
         attachment.public_file.save(public_name, ContentFile(checked.public_content), save=False)
-        stored.append(attachment.public_file.name)
+        stored.append(str(attachment.public_file.name))
     attachment.save()
     return attachment

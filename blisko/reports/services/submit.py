@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import make_point, parse_lat_lon
+from blisko.core.services import audit_record
 from blisko.reports import rules
 from blisko.reports.models import Category, Report, ReportEvent, Status
 from blisko.reports.services.attachments import (
@@ -393,6 +394,24 @@ def _write(
                 )
                 for item in checked.files:
                     attachment_store(report=report, checked=item, stored=stored)
+                # Where it went, for the audit trail; nothing personal (no e-mail, no address).
+                audit_record(
+                    actor=None,
+                    entity="reports.report",
+                    entity_id=report.pk,
+                    action=ACTION_SUBMITTED,
+                    after={
+                        "tracking_code": report.tracking_code,
+                        "category": checked.category.code,
+                        "area": routing.area.pk,
+                        "area_boundary": routing.area_boundary.pk
+                        if routing.area_boundary is not None
+                        else None,
+                        "assigned_officer": routing.officer.pk if routing.officer else None,
+                        "assigned_unit": routing.unit.pk if routing.unit else None,
+                        "attachments": len(checked.files),
+                    },
+                )
             return Submission(report=report, created=True)
         except IntegrityError:
             _delete_files(stored)
@@ -480,7 +499,8 @@ def report_submit(
     the submission is the same, and is refused with status 422 when it is not; otherwise
     the report is created, routed (area, boundary version, officer, unit), with its public
     location, deadlines, client address and key, a random tracking code, the first public
-    event ("submitted") and its attachments. Nothing is left behind on failure.
+    event ("submitted"), its attachments and an audit event ("reports.report", without
+    personal data). Nothing is left behind on failure.
     """
     return report_submit_or_replay(
         category_code=category_code,

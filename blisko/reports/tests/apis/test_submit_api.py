@@ -131,6 +131,13 @@ def test_a_report_can_be_sent_as_json_without_files(client):
 
 
 @pytest.mark.django_db
+def test_files_inside_json_are_refused_rather_than_lost(client):
+    data = fields(files=["aGVsbG8="])
+    response = client.post(URL, json.dumps(data), content_type="application/json")
+    assert_refused_and_nothing_stored(response, field="files")
+
+
+@pytest.mark.django_db
 def test_a_retry_with_the_same_key_answers_200_with_the_same_report(client):
     key = str(uuid.uuid4())
     first = post(client, fields() | {"files": [photo()]}, key=key)

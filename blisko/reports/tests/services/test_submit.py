@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from blisko.core.exceptions import ApplicationError
+from blisko.core.models import AuditEvent
 from blisko.officers.models import Role
 from blisko.public.tests.data import assign, officer_make, unit_make
 from blisko.reports import rules
@@ -50,6 +51,7 @@ def refused(**fields) -> ApplicationError:
     assert Report.objects.count() == 0
     assert ReportEvent.objects.count() == 0
     assert Attachment.objects.count() == 0
+    assert not AuditEvent.objects.filter(entity="reports.report").exists()
     assert stored_files() == files_before
     return caught.value
 
@@ -103,6 +105,10 @@ def test_a_report_goes_to_the_district_officer_of_the_area_holding_the_point():
     event = report.events.get()
     assert (event.action, event.from_status, event.to_status) == ("submitted", "", "submitted")
     assert event.is_public and event.actor is None
+    audit = AuditEvent.objects.get(entity="reports.report", entity_id=str(report.pk))
+    assert audit.action == "submitted"
+    assert audit.after["assigned_officer"] == officer.pk
+    assert "jan@example.org" not in str(audit.after) and IP not in str(audit.after)
 
 
 def test_a_hidden_category_keeps_the_exact_point_for_police_and_none_for_the_public():
