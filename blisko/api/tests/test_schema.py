@@ -12,10 +12,12 @@ PATHS = [
     "/api/v1/places/search",
     "/api/v1/directory",
     "/api/v1/map",
+    "/api/v1/reports",
+    "/api/v1/reports/{tracking_code}",
     "/api/v1/reports/{tracking_code}/seen",
 ]
 # The endpoints that take a write, with their method; every other one is GET only.
-WRITES = {"/api/v1/reports/{tracking_code}/seen": {"post"}}
+WRITES = {"/api/v1/reports": {"post"}, "/api/v1/reports/{tracking_code}/seen": {"post"}}
 
 
 @pytest.mark.django_db
