@@ -1,8 +1,9 @@
 """Submissions one by one through POST /api/v1/reports under concurrent load (gunicorn + wrk).
 
 Each request is a new anonymous report at a random point inside the demo communities, with its
-own Idempotency-Key: routed, deadlines set, stored with its first history event. The daily
-limit per client is lifted for the run (every request comes from 127.0.0.1). The baseline is
+own Idempotency-Key, from one of 65,000 client addresses (X-Forwarded-For behind wrk as the
+trusted proxy): routed, deadlines set, stored with its first history event. The daily limit
+is lifted for the run, so that no request is refused. The baseline is
 GET /healthz on the same server. Writes bench/results/submit.json.
 """
 
@@ -41,6 +42,9 @@ def main() -> None:
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         BLISKO_HTTPS="0",
         BLISKO_REPORT_DAILY_LIMIT="100000000",
+        # wrk stands in for a load balancer in front of many residents: each request carries
+        # its own X-Forwarded-For, which Blisko believes only from this trusted proxy.
+        BLISKO_TRUSTED_PROXIES="127.0.0.1",
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run(manage + ["migrate", "-v0"], env=env, cwd=ROOT, check=True)
@@ -83,7 +87,8 @@ def main() -> None:
                 '"description":"Samochody na chodniku"}\', cats[(i % #cats) + 1], p[1], p[2])\n'
                 "  return wrk.format('POST', '/api/v1/reports', {['Content-Type']="
                 "'application/json', ['Accept']='application/json', ['Idempotency-Key']="
-                "run .. '-' .. i .. '-' .. math.random(1, 1000000000)}, body)\n"
+                "run .. '-' .. i .. '-' .. math.random(1, 1000000000), ['X-Forwarded-For']="
+                "string.format('198.18.%d.%d', math.random(0, 255), math.random(1, 254))}, body)\n"
                 "end\n"
             )
             health = run_wrk(f"http://127.0.0.1:{port}/healthz", None)
