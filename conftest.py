@@ -71,3 +71,35 @@ def _map_index_empty():
 
     map_index_clear()
     yield
+
+
+def seed_reference_data() -> None:
+    """What migrations seed (the KMZB categories, the role groups), which a transactional
+    test's flush removes for every test after it."""
+    from blisko.core.roles import roles_sync
+    from blisko.reports.kmzb import KMZB_CATEGORIES
+    from blisko.reports.models import Category
+
+    if Category.objects.count() < len(KMZB_CATEGORIES):
+        for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
+            Category.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name_pl": pl,
+                    "name_uk": uk,
+                    "name_en": en,
+                    "verifier_role": role,
+                    "precision": precision,
+                    "sort_order": order * 10,
+                },
+            )
+    roles_sync()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live server, threads) start with the seeded reference data."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        seed_reference_data()
+    yield
