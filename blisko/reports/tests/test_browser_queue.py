@@ -2,7 +2,8 @@
 
 A resident's report is submitted through the submit service and routed to the community's
 officer; the officer signs in, finds it in the work queue and on its map, takes it up and
-confirms it; the report then shows "confirmed", and the public sees it red. Uses the
+confirms it; the report then shows "confirmed", and the public sees it red (API, tracking
+page, public map). Uses the
 browser fixtures of blisko/public/tests (the same launch arguments, no external requests).
 """
 
@@ -17,8 +18,7 @@ from blisko.officers.models import Role
 from blisko.officers.tests.factories import UnitFactory
 from blisko.public.tests import conftest as public_browser
 from blisko.public.tests.data import VINNYTSIA
-from blisko.reports.kmzb import KMZB_CATEGORIES
-from blisko.reports.models import STATUS_COLOURS, Category, Report, Status
+from blisko.reports.models import STATUS_COLOURS, Report, Status
 from blisko.reports.services.submit import report_submit
 from blisko.reports.services.workflow import report_take_up
 from blisko.reports.tests.police import PASSWORD, officer_of, police_user
@@ -40,30 +40,12 @@ def translated(message: str, language: str = "uk") -> str:
         return gettext(message)
 
 
-def categories_seed() -> None:
-    """The KMZB categories as migration 0002 seeds them (an earlier transactional test may
-    have emptied the database)."""
-    for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
-        Category.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_pl": pl,
-                "name_uk": uk,
-                "name_en": en,
-                "verifier_role": role,
-                "precision": precision,
-                "sort_order": order * 10,
-            },
-        )
-
-
 def wait_for_map(page, selector: str) -> None:
     expect(page.locator(f"{selector}[data-ready='1']")).to_have_count(1)
 
 
 def test_the_officer_confirms_a_report_and_the_public_sees_it_red(browser_page):
     load_territories(places=False)
-    categories_seed()
     hromada = Area.objects.get(code=VINNYTSIA)
     user = police_user(area=hromada, username="koval", first_name="Олена", last_name="Коваль")
     lon, lat = VINNYTSIA_CENTRE
@@ -135,15 +117,24 @@ def test_the_officer_confirms_a_report_and_the_public_sees_it_red(browser_page):
     answer = page.request.get(f"{police.base_url}/api/v1/reports/{code}")
     assert answer.status == 200
     assert (answer.json()["status"], answer.json()["colour"]) == (Status.CONFIRMED, RED)
-    public = browser_page(viewport=DESKTOP).open(f"/report/{code}/")
+    resident = browser_page(viewport=DESKTOP)
+    public = resident.open(f"/report/{code}/")
     expect(public.locator("[data-status]").first).to_have_attribute("data-status", Status.CONFIRMED)
     expect(public.locator("[data-report-track-map]")).to_have_attribute("data-colour", RED)
+    # And on the public map, opened at the place, its marker is red.
+    public = resident.open(f"/map/?lat={lat}&lon={lon}&zoom=16")
+    wait_for_map(public, "#threat-map")
+    marker = public.locator("#threat-map path.report-marker")
+    expect(marker).to_have_count(1)
+    expect(marker).to_have_class(re.compile(r"report-marker--confirmed"))
+    expect(marker).to_have_attribute("fill", RED)
+    resident.screenshot("q6-public-map")
+    resident.check.assert_clean()
     police.check.assert_clean()
 
 
 def test_a_supervisor_reads_the_units_figures_and_opens_one_unit(browser_page):
     load_territories(places=False)
-    categories_seed()
     hromada = Area.objects.get(code=VINNYTSIA)
     raion = hromada.parent
     unit = UnitFactory(area=raion, name="Вінницьке районне управління поліції")
