@@ -1,9 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from blisko.core.views import healthz
+from blisko.core.views import healthz, media_public
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,7 +13,10 @@ urlpatterns = [
     path("open311/v2/", include("blisko.reports.open311.urls")),
     path("police/", include("blisko.reports.urls")),
     path("", include("blisko.public.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
+if settings.DEBUG:
+    # Development only; never the police-only originals (blisko.core.views.media_public).
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media_public, name="media")]
 
 handler404 = "blisko.public.views.error_404"
 handler500 = "blisko.public.views.error_500"

@@ -1,4 +1,5 @@
-"""Personal data the threat map keeps only for a while: the reporters' client addresses.
+"""Personal data the threat map keeps only for a while: the reporters' client addresses
+and the client keys of "I have seen this too".
 
 A report's client address and its keyed hash serve abuse control (the daily limit) and
 nothing else, so they are erased once BLISKO_REPORT_IP_RETENTION_DAYS have passed.
@@ -8,12 +9,16 @@ nothing else, so they are erased once BLISKO_REPORT_IP_RETENTION_DAYS have passe
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
-from blisko.reports.models import Report
+from blisko.reports.models import Report, SeenConfirmation
+
+_ERASED = "erased:"
 
 
 def reports_erase_ips(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
@@ -30,8 +35,15 @@ def reports_erase_ips(*, older_than_days: int | None = None, now: dt.datetime | 
             _("The number of days must be zero or more."), {"field": "older_than_days"}
         )
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
-    return (
-        Report.objects.filter(created_at__lt=cutoff)
-        .filter(Q(client_ip__isnull=False) | ~Q(client_hash=""))
-        .update(client_ip=None, client_hash="")
-    )
+    with transaction.atomic():
+        erased = (
+            Report.objects.filter(created_at__lt=cutoff)
+            .filter(Q(client_ip__isnull=False) | ~Q(client_hash=""))
+            .update(client_ip=None, client_hash="")
+        )
+        # "I have seen this too" keeps a client key too; after the same time it is replaced by
+        # a key of the confirmation's own id, which still counts once and names nobody.
+        SeenConfirmation.objects.filter(created_at__lt=cutoff).exclude(
+            client_hash__startswith=_ERASED
+        ).update(client_hash=Concat(Value(_ERASED), Cast("id", CharField())))
+    return erased

@@ -91,3 +91,29 @@ def test_the_scheduled_command_erases_and_prints_how_many():
 def test_the_command_refuses_a_negative_number_of_days():
     with pytest.raises(CommandError):
         call_command("reports_erase_ips", "--days", "-3", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_old_seen_confirmations_lose_their_client_key_but_still_count_once():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from blisko.reports.models import SeenConfirmation
+    from blisko.reports.services.privacy import reports_erase_ips
+    from blisko.reports.tests.factories import ReportFactory
+
+    report = ReportFactory()
+    old = SeenConfirmation.objects.create(report=report, client_hash="a" * 64)
+    new = SeenConfirmation.objects.create(report=report, client_hash="b" * 64)
+    SeenConfirmation.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=40)
+    )
+    reports_erase_ips()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.client_hash == f"erased:{old.pk}"
+    assert new.client_hash == "b" * 64
+    reports_erase_ips()
+    old.refresh_from_db()
+    assert old.client_hash == f"erased:{old.pk}"
