@@ -234,8 +234,8 @@ class ReportEvent(models.Model):
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    from_status = models.CharField(_("previous status"), max_length=20, blank=True)
+    to_status = models.CharField(_("new status"), max_length=20, blank=True)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     photo = models.FileField(_("photo"), upload_to="reports/events/%Y/%m/", blank=True)
     is_public = models.BooleanField(_("shown to the public"), default=True)

@@ -152,7 +152,7 @@ class Place(models.Model):
         Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="places"
     )
     rank = models.PositiveSmallIntegerField(
-        _("rank"), default=5, help_text=_("Lower ranks come first among equal matches.")
+        _("search order"), default=5, help_text=_("Lower numbers come first among equal matches.")
     )
 
     class Meta:
