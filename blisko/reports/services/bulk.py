@@ -127,7 +127,7 @@ def reports_bulk_import(
     from blisko.reports.services.routing import report_route
 
     role_of = {code: c.verifier_role for code, c in categories.items()}
-    sample_category = {}
+    sample_category: dict[str, Category] = {}
     for c in categories.values():
         sample_category.setdefault(c.verifier_role, c)
     roles = np.array([role_of[c] for c in codes.tolist()])
