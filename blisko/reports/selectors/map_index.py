@@ -114,8 +114,9 @@ _COLUMNS = (
     "category",
     "area",
     "created",
-    "settled",
+    "nc_settled",
 )
+_NEVER = np.iinfo(np.int64).max
 
 
 def _columns(batches: Iterable[list[IndexRow]], *, limit: int | None = None) -> dict | None:
@@ -146,6 +147,8 @@ def _columns(batches: Iterable[list[IndexRow]], *, limit: int | None = None) -> 
     fy[hidden] = (hy[hidden] << _HIDDEN_SHIFT).astype(np.int32)
     px[~public] = np.nan
     py[~public] = np.nan
+    status = np.array([_STATUS_CODE[s] for s in raw[6]], dtype=np.int8)
+    settled = np.array(raw[10], dtype=np.int64)
     return {
         "ids": ids,
         "fx": fx,
@@ -153,11 +156,13 @@ def _columns(batches: Iterable[list[IndexRow]], *, limit: int | None = None) -> 
         "px": px,
         "py": py,
         "kind": kind,
-        "status": np.array([_STATUS_CODE[s] for s in raw[6]], dtype=np.int8),
+        "status": status,
         "category": np.array(raw[7], dtype=np.int32),
         "area": np.array(raw[8], dtype=np.int64),
         "created": np.array(raw[9], dtype=np.int64),
-        "settled": np.array(raw[10], dtype=np.int64),
+        # When a not-confirmed report was settled; never for the others, so the public rule
+        # is one comparison with the cut-off.
+        "nc_settled": np.where(status == _NOT_CONFIRMED, settled, _NEVER),
     }
 
 
@@ -205,48 +210,43 @@ class MapIndex:
 
     def count_cells(self, query: CellQuery) -> list[CellRow]:
         """The same rows as `map_sql.cells_count(query)`: per (cell, status) the count, the
-        sums of the public points' coordinates and their number."""
+        sums of the public points' coordinates and their number.
+
+        One pass of comparisons and table look-ups over the whole arrays builds the mask
+        (no np.isin: a boolean table indexed by the code is several times faster), then only
+        the rows kept are gathered and counted with np.bincount.
+        """
         c = self.columns
         shift = FINE_LEVEL - query.level
-        fx, fy = c["fx"], c["fy"]
-        x_lo, x_hi = query.cx0 << shift, ((query.cx1 + 1) << shift) - 1
-        y_lo, y_hi = query.cy0 << shift, ((query.cy1 + 1) << shift) - 1
-        mask = (fx >= x_lo) & (fx <= x_hi) & (fy >= y_lo) & (fy <= y_hi)
-        kind = c["kind"]
+        fx, fy, kind = c["fx"], c["fy"], c["kind"]
+        mask = fx >= query.cx0 << shift
+        mask &= fx <= ((query.cx1 + 1) << shift) - 1
+        mask &= fy >= query.cy0 << shift
+        mask &= fy <= ((query.cy1 + 1) << shift) - 1
         if query.with_hidden and query.level <= HIDDEN_MAX_LEVEL:
             mask &= kind != ABSENT
         else:
             mask &= kind == PUBLIC
+        self._filter(mask, query)
         rows = np.flatnonzero(mask)
-        status = c["status"][rows]
-        allowed = np.array([_STATUS_CODE[s] for s in query.statuses], dtype=np.int8)
-        keep = np.isin(status, allowed)
-        if query.category_ids:
-            keep &= np.isin(c["category"][rows], np.array(query.category_ids, dtype=np.int32))
-        if query.area_ids:
-            keep &= np.isin(c["area"][rows], np.array(query.area_ids, dtype=np.int64))
-        if query.created_from is not None:
-            keep &= c["created"][rows] >= micros(query.created_from)
-        if query.created_before is not None:
-            keep &= c["created"][rows] < micros(query.created_before)
-        if query.not_confirmed_cutoff is not None:
-            cutoff = micros(query.not_confirmed_cutoff)
-            keep &= ~((status == _NOT_CONFIRMED) & (c["settled"][rows] < cutoff))
-        rows = rows[keep]
-        status = status[keep]
         width = query.cx1 - query.cx0 + 1
-        size = width * (query.cy1 - query.cy0 + 1) * len(STATUS_ORDER)
-        cell = ((fy[rows] >> shift) - query.cy0) * width + ((fx[rows] >> shift) - query.cx0)
-        key = cell.astype(np.int64) * len(STATUS_ORDER) + status
+        statuses = len(STATUS_ORDER)
+        size = width * (query.cy1 - query.cy0 + 1) * statuses
+        key = (fy[rows] >> shift) - query.cy0
+        key *= width
+        key += (fx[rows] >> shift) - query.cx0
+        key *= statuses
+        key += c["status"][rows]
         counts = np.bincount(key, minlength=size)
         public = kind[rows] == PUBLIC
-        public_key = key[public]
-        sx = np.bincount(public_key, weights=c["px"][rows][public], minlength=size)
-        sy = np.bincount(public_key, weights=c["py"][rows][public], minlength=size)
-        npub = np.bincount(public_key, minlength=size)
+        if not public.all():
+            key, rows = key[public], rows[public]
+        sx = np.bincount(key, weights=c["px"][rows], minlength=size)
+        sy = np.bincount(key, weights=c["py"][rows], minlength=size)
+        npub = np.bincount(key, minlength=size)
         out: list[CellRow] = []
         for k in np.flatnonzero(counts).tolist():
-            cell_no, code = divmod(k, len(STATUS_ORDER))
+            cell_no, code = divmod(k, statuses)
             cy, cx = divmod(cell_no, width)
             n_public = int(npub[k])
             out.append(
@@ -261,6 +261,47 @@ class MapIndex:
                 )
             )
         return out
+
+    def count_points(self, query: CellQuery, bbox: tuple[float, float, float, float]) -> int:
+        """How many public points lie in `bbox` (edges included) under `query`'s filters: the
+        number of rows `public._points` would read (hidden reports are never points)."""
+        c = self.columns
+        west, south, east, north = bbox
+        px, py = c["px"], c["py"]
+        mask = px >= west  # NaN (no public point) compares False
+        mask &= px <= east
+        mask &= py >= south
+        mask &= py <= north
+        mask &= c["kind"] == PUBLIC
+        self._filter(mask, query)
+        return int(np.count_nonzero(mask))
+
+    def _filter(self, mask: np.ndarray, query: CellQuery) -> None:
+        """Narrow `mask` (in place) by the query's statuses, filters and the public rule."""
+        c = self.columns
+        mask &= _table([_STATUS_CODE[s] for s in query.statuses], c["status"])
+        if query.not_confirmed_cutoff is not None:
+            mask &= c["nc_settled"] >= micros(query.not_confirmed_cutoff)
+        if query.category_ids:
+            mask &= _table(query.category_ids, c["category"])
+        if query.area_ids:
+            mask &= _table(query.area_ids, c["area"])
+        if query.created_from is not None:
+            mask &= c["created"] >= micros(query.created_from)
+        if query.created_before is not None:
+            mask &= c["created"] < micros(query.created_before)
+
+
+def _table(codes: Iterable[int], column: np.ndarray) -> np.ndarray:
+    """`np.isin(column, codes)` for small non-negative codes: a boolean table indexed by
+    the column (ids beyond the table are not in it)."""
+    codes = np.asarray(list(codes), dtype=np.int64)
+    top = int(codes.max()) + 1 if len(codes) else 1
+    if top > 1 << 24:  # ids too large for a table: let numpy sort
+        return np.isin(column, codes)
+    table = np.zeros(top + 1, dtype=bool)
+    table[codes] = True
+    return table[np.minimum(column, top)]
 
 
 class MapIndexRegistry:

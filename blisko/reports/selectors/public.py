@@ -43,7 +43,7 @@ from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import GEO_SRID, parse_coordinate
 from blisko.reports.models import STATUS_COLOURS, Category, Precision, Report, Status
 from blisko.reports.selectors import map_sql
-from blisko.reports.selectors.map_index import map_index_current
+from blisko.reports.selectors.map_index import MapIndex, map_index_current
 from blisko.reports.selectors.map_sql import FINE_LEVEL, HIDDEN_MAX_LEVEL, CellQuery, level_step
 from blisko.territories.models import Area, Level
 
@@ -199,6 +199,36 @@ def map_filters_get(
     )
 
 
+def map_area_choices() -> list[tuple[Area, int]]:
+    """The areas the public map can be filtered by, in force today, as a tree in reading
+    order: each region (depth 0), its districts (1), each followed by its communities (2);
+    siblings by name in the active language. Boundaries are not loaded."""
+    today = timezone.localdate()
+    areas = list(
+        Area.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=today),
+            valid_from__lte=today,
+            level__in=[Level.REGION, Level.DISTRICT, Level.COMMUNITY],
+        ).defer("boundary")
+    )
+    children: dict[int | None, list[Area]] = {}
+    known = {area.pk for area in areas}
+    for area in areas:
+        parent = area.parent_id if area.parent_id in known else None
+        if parent is None and area.level != Level.REGION:
+            continue  # a district or community whose region is not in force: not listed
+        children.setdefault(parent, []).append(area)
+    out: list[tuple[Area, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for area in sorted(children.get(parent, []), key=lambda a: a.name):
+            out.append((area, depth))
+            walk(area.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -255,7 +285,7 @@ def _points(bbox: Bbox, filters: MapFilters, now: dt.datetime) -> list[tuple] | 
     """
     viewport = Polygon.from_bbox(bbox)
     viewport.srid = GEO_SRID
-    rows = list(
+    reports = (
         _public_reports(filters, now)
         .filter(public_location__intersects=viewport)
         .order_by()
@@ -269,6 +299,8 @@ def _points(bbox: Bbox, filters: MapFilters, now: dt.datetime) -> list[tuple] | 
             "public_location",
         )[: MAX_POINTS + 1]
     )
+    with map_sql.serial_plan():
+        rows = list(reports)
     if len(rows) > MAX_POINTS:
         return None
     rows.sort(key=lambda row: row[0])
@@ -337,6 +369,10 @@ def map_cells_count(*, query: CellQuery, use_index: bool = True) -> list[map_sql
     """Rows (cx, cy, status, count, sum x, sum y, public points) for `query`, from the
     in-memory index when it is fresh (and `use_index`), else from the database."""
     index = map_index_current() if use_index else None
+    return _count_cells(query, index)
+
+
+def _count_cells(query: CellQuery, index: MapIndex | None) -> list[map_sql.CellRow]:
     if index is not None:
         return index.count_cells(query)
     return map_sql.cells_count(query)
@@ -394,7 +430,13 @@ def map_data(
     filters = filters or MapFilters()
     now = now or timezone.now()
     answer: dict[str, Any] = {"zoom": zoom, "bbox": list(bbox)}
-    rows = _points(bbox, filters, now) if zoom >= POINTS_MIN_ZOOM else None
+    query = _cell_query(bbox, zoom, filters, now)
+    index = map_index_current() if use_index else None
+    rows = None
+    # Points only zoomed in, and only when few enough (the index tells without asking the
+    # database; without it the database stops reading at MAX_POINTS + 1).
+    if zoom >= POINTS_MIN_ZOOM and (index is None or index.count_points(query, bbox) <= MAX_POINTS):
+        rows = _points(bbox, filters, now)
     if rows is not None:
         points, totals, codes = _points_payload(rows)
         names = {c.code: c.name for c in Category.objects.filter(code__in=codes)}
@@ -407,10 +449,7 @@ def map_data(
             categories={code: names[code] for code in sorted(codes)},
         )
     else:
-        query = _cell_query(bbox, zoom, filters, now)
-        cells, totals = _cells_payload(
-            map_cells_count(query=query, use_index=use_index), query.level
-        )
+        cells, totals = _cells_payload(_count_cells(query, index), query.level)
         answer.update(
             kind="cells",
             cell_size=level_step(query.level),

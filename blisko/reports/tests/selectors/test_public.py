@@ -144,10 +144,11 @@ def test_a_point_carries_its_date_and_seen_count(vinnytsia):
     assert feature["properties"]["code"] == report.tracking_code
 
 
-def test_zoomed_in_over_too_many_reports_the_map_counts_cells_instead(vinnytsia):
+@pytest.mark.parametrize("use_index", [True, False])
+def test_zoomed_in_over_too_many_reports_the_map_counts_cells_instead(vinnytsia, use_index):
     for i in range(MAX_POINTS + 1):
         make(vinnytsia, at=(28.40 + (i % 40) * 0.003, 49.20 + (i // 40) * 0.003))
-    answer = map_data(bbox=CITY, zoom=14)
+    answer = map_data(bbox=CITY, zoom=14, use_index=use_index)
     assert answer["kind"] == "cells"
     assert answer["points"]["features"] == []
     assert sum(cell["count"] for cell in answer["cells"]) == MAX_POINTS + 1
