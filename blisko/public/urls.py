@@ -1,6 +1,6 @@
 from django.urls import path
 
-from blisko.public import views, views_reports
+from blisko.public import views, views_map, views_reports
 
 app_name = "public"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("officer/", views.officer, name="officer"),
+    path("map/", views_map.map_page, name="map"),
     path("report/", views_reports.report_new, name="report"),
     path("report/track/", views_reports.report_find, name="report-find"),
     path("report/<str:code>/", views_reports.report_track, name="report-track"),

@@ -1,0 +1,345 @@
+/* Blisko — the public threat map.
+ *
+ * Asks GET /api/v1/map for the viewport (and the filters of the form beside the map) after
+ * every move, and draws what it gets: reports as dots coloured by status when zoomed in,
+ * or counted cells (a ring of status colours around the count) when zoomed out. A dot's
+ * popup shows the category, status, date and how many residents have seen it too, with the
+ * "I have seen this too" button (POST /api/v1/reports/{code}/seen). No external requests:
+ * with no tile URL set, area outlines draw on a plain background.
+ */
+(function () {
+  "use strict";
+
+  var REGION_STYLE = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
+  var COMMUNITY_STYLE = { color: "#9aa6b8", weight: 0.8, opacity: 0.9, fill: false };
+  var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]]; // Ukraine and Poland
+  var MOVE_DELAY_MS = 150;
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] === undefined ? "" : String(values[key]);
+    });
+  }
+
+  function getJson(url, signal) {
+    return fetch(url, { headers: { Accept: "application/json" }, signal: signal, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (body) {
+          if (!response.ok) {
+            var error = new Error((body && body.message) || response.statusText);
+            error.status = response.status;
+            throw error;
+          }
+          return body;
+        });
+      });
+  }
+
+  function clamp(value, low, high) {
+    return Math.max(low, Math.min(high, value));
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function localDate(iso) {
+    var parts = iso.split("-").map(Number);
+    var day = new Date(parts[0], parts[1] - 1, parts[2]);
+    try {
+      return day.toLocaleDateString(document.documentElement.lang || undefined, { day: "numeric", month: "long", year: "numeric" });
+    } catch (error) {
+      return iso;
+    }
+  }
+
+  function initMap(container) {
+    var data = container.dataset;
+    var form = document.querySelector("[data-map-filters]");
+    var status = document.querySelector("[data-map-status]");
+    var map = L.map(container, { zoomSnap: 1, keyboard: true, minZoom: 3, maxZoom: 19 });
+    container.bliskoMap = map;
+    if (document.body.dataset.tileUrl) {
+      L.tileLayer(document.body.dataset.tileUrl, {
+        attribution: document.body.dataset.tileAttribution || "", maxZoom: 19,
+      }).addTo(map);
+    }
+    var pointLayer = L.layerGroup().addTo(map);
+    var cells = L.layerGroup().addTo(map);
+    var points = {};
+    var labels = {};
+    var controller = null;
+    var timer = null;
+
+    var lat = parseFloat(data.lat);
+    var lon = parseFloat(data.lon);
+    var placed = isFinite(lat) && isFinite(lon);
+    if (placed) {
+      map.setView([lat, lon], parseInt(data.zoom, 10) || 15);
+    } else {
+      map.fitBounds(START_BOUNDS);
+    }
+
+    function outline(level, style) {
+      return getJson(data.outlinesUrl + "?level=" + level)
+        .then(function (geojson) {
+          var layer = L.geoJSON(geojson, { style: style, interactive: false });
+          layer.addTo(map);
+          layer.bringToBack();
+          return layer;
+        })
+        .catch(function () { return null; });
+    }
+
+    /* The filters as API parameters (statuses only when some are left out). */
+    function filterParams() {
+      var params = [];
+      if (!form) { return params; }
+      var boxes = Array.prototype.slice.call(form.querySelectorAll("[data-status-filter]"));
+      var checked = boxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; });
+      if (!checked.length) { return null; } // nothing to show
+      if (checked.length < boxes.length) { params.push(["status", checked.join(",")]); }
+      ["category", "area", "from", "to"].forEach(function (name) {
+        var field = form.elements[name];
+        if (field && field.value) { params.push([name, field.value]); }
+      });
+      return params;
+    }
+
+    function query(filters) {
+      var bounds = map.getBounds();
+      var bbox = [
+        clamp(bounds.getWest(), -180, 179.999999),
+        clamp(bounds.getSouth(), -85, 84.999999),
+        clamp(bounds.getEast(), -179.999999, 180),
+        clamp(bounds.getNorth(), -84.999999, 85),
+      ].map(function (v) { return v.toFixed(6); }).join(",");
+      var params = [["bbox", bbox], ["zoom", String(Math.round(map.getZoom()))]].concat(filters);
+      return params.map(function (pair) {
+        return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
+      }).join("&");
+    }
+
+    function updateLegend(answer) {
+      answer.legend.forEach(function (item) {
+        labels[item.status] = item.label;
+        var count = document.querySelector("[data-legend-count='" + item.status + "']");
+        if (count) { count.textContent = item.count.toLocaleString(); }
+      });
+      var total = document.querySelector("[data-map-total]");
+      if (total) { total.textContent = answer.total.toLocaleString(); }
+    }
+
+    function sendSeen(code, button, seenLine, note) {
+      button.disabled = true;
+      button.textContent = data.msgSending;
+      fetch(data.seenUrl.replace(data.code, encodeURIComponent(code)), {
+        method: "POST",
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (result) {
+          if (result.ok) {
+            seenLine.textContent = format(data.msgSeen, { count: result.body.seen_count });
+            seenLine.dataset.seenCount = result.body.seen_count;
+          }
+          note.textContent = result.body.message || "";
+          button.remove(); // (the class .button would show a hidden one)
+        })
+        .catch(function () {
+          button.disabled = false;
+          button.textContent = data.msgSeenButton;
+          note.textContent = data.msgFailed;
+        });
+    }
+
+    function popup(feature, categories) {
+      var p = feature.properties;
+      var box = element("div", "report-popup");
+      box.dataset.reportCode = p.code;
+      box.appendChild(element("p", "report-popup__category", categories[p.category] || p.category));
+      var badge = element("p", "report-popup__status");
+      var dot = element("span", "report-popup__dot");
+      dot.style.background = p.colour;
+      badge.appendChild(dot);
+      badge.appendChild(document.createTextNode(labels[p.status] || p.status));
+      box.appendChild(badge);
+      box.appendChild(element("p", "report-popup__date", format(data.msgReported, { date: localDate(p.date) })));
+      var seenLine = element("p", "report-popup__seen", format(data.msgSeen, { count: p.seen }));
+      seenLine.dataset.seenCount = p.seen;
+      box.appendChild(seenLine);
+      var note = element("p", "report-popup__note");
+      note.setAttribute("role", "status");
+      if (p.status === "submitted" || p.status === "in_verification" || p.status === "confirmed") {
+        var button = element("button", "button button--small", data.msgSeenButton);
+        button.type = "button";
+        button.dataset.seenButton = "";
+        button.addEventListener("click", function () { sendSeen(p.code, button, seenLine, note); });
+        box.appendChild(button);
+      }
+      box.appendChild(note);
+      var link = element("a", "report-popup__link", data.msgFollow);
+      link.href = data.trackUrl.replace(data.code, encodeURIComponent(p.code));
+      box.appendChild(link);
+      return box;
+    }
+
+    /* Points are kept between answers (keyed by tracking code), so panning does not
+       redraw them and an open popup stays open; a report whose status or place changed is
+       drawn anew. */
+    function drawPoints(answer) {
+      cells.clearLayers();
+      var current = {};
+      answer.points.features.forEach(function (feature) {
+        var p = feature.properties;
+        var c = feature.geometry.coordinates;
+        var key = p.status + " " + c[0] + " " + c[1];
+        current[p.code] = true;
+        var item = points[p.code];
+        if (item && item.key !== key) {
+          pointLayer.removeLayer(item.marker);
+          item = null;
+        }
+        if (!item) {
+          item = { key: key };
+          item.marker = L.circleMarker([c[1], c[0]], {
+            radius: 8, color: "#ffffff", weight: 2, fillColor: p.colour, fillOpacity: 0.95,
+            className: "report-marker report-marker--" + p.status,
+          });
+          item.marker.bindPopup(function () { return popup(item.feature, item.categories); }, { minWidth: 200 });
+          item.marker.addTo(pointLayer);
+          points[p.code] = item;
+        }
+        item.feature = feature;
+        item.categories = answer.categories;
+      });
+      Object.keys(points).forEach(function (code) {
+        if (!current[code]) {
+          pointLayer.removeLayer(points[code].marker);
+          delete points[code];
+        }
+      });
+    }
+
+    function clearPoints() {
+      pointLayer.clearLayers();
+      points = {};
+    }
+
+    /* A cell: its count in a ring split by status colour (a conic gradient), in the
+       legend's order. */
+    function cellIcon(cell, legend) {
+      var stops = [];
+      var start = 0;
+      legend.forEach(function (item) {
+        var n = cell.counts[item.status] || 0;
+        if (!n) { return; }
+        var end = start + (n / cell.count) * 100;
+        stops.push(item.colour + " " + start.toFixed(2) + "% " + end.toFixed(2) + "%");
+        start = end;
+      });
+      var size = Math.round(clamp(26 + 7 * Math.log10(cell.count), 26, 60));
+      var html = "<span class=\"map-cell__ring\" style=\"background: conic-gradient(" + stops.join(", ") +
+        ")\"><span class=\"map-cell__count\">" + cell.count.toLocaleString() + "</span></span>";
+      return L.divIcon({ className: "map-cell", html: html, iconSize: [size, size] });
+    }
+
+    function drawCells(answer) {
+      clearPoints();
+      cells.clearLayers();
+      answer.cells.forEach(function (cell) {
+        var marker = L.marker([cell.lat, cell.lon], {
+          icon: cellIcon(cell, answer.legend),
+          title: format(data.msgCell, { count: cell.count }),
+          keyboard: true,
+        });
+        marker.on("click", function () {
+          map.setView([cell.lat, cell.lon], Math.min(map.getZoom() + 2, 19));
+        });
+        marker.addTo(cells);
+      });
+    }
+
+    /* The address keeps the place and the filters, so a reload or a shared link shows the
+       same map. */
+    function syncUrl() {
+      var params = form ? new URLSearchParams(new FormData(form)) : new URLSearchParams();
+      Array.from(params.keys()).forEach(function (key) {
+        if (!params.get(key)) { params.delete(key); }
+      });
+      var centre = map.getCenter().wrap();
+      params.set("lat", centre.lat.toFixed(5));
+      params.set("lon", centre.lng.toFixed(5));
+      params.set("zoom", String(Math.round(map.getZoom())));
+      window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
+    }
+
+    function showNothing() {
+      clearPoints();
+      cells.clearLayers();
+      document.querySelectorAll("[data-legend-count]").forEach(function (count) { count.textContent = "0"; });
+      var total = document.querySelector("[data-map-total]");
+      if (total) { total.textContent = "0"; }
+      container.dataset.kind = "none";
+      container.dataset.ready = "1";
+    }
+
+    function load() {
+      if (controller) { controller.abort(); }
+      syncUrl();
+      var filters = filterParams();
+      if (filters === null) { showNothing(); return; }
+      controller = new AbortController();
+      container.dataset.ready = "0";
+      getJson(data.mapUrl + "?" + query(filters), controller.signal)
+        .then(function (answer) {
+          updateLegend(answer);
+          if (answer.kind === "points") { drawPoints(answer); } else { drawCells(answer); }
+          container.dataset.kind = answer.kind;
+          if (status) { status.textContent = ""; }
+          container.dataset.ready = "1";
+        })
+        .catch(function (error) {
+          if (error.name === "AbortError") { return; }
+          if (status) { status.textContent = error.message || data.msgFailed; }
+          container.dataset.ready = "1";
+        });
+    }
+
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(load, MOVE_DELAY_MS);
+    }
+
+    map.on("moveend", later);
+
+    if (form) {
+      var apply = form.querySelector("[data-filters-apply]");
+      if (apply) { apply.remove(); } // filters apply as they change
+      form.addEventListener("change", load);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        load();
+      });
+    }
+
+    Promise.all([outline("region", REGION_STYLE), outline("community", COMMUNITY_STYLE)])
+      .then(function (layers) {
+        if (!placed && layers[0] && layers[0].getLayers().length) {
+          map.fitBounds(layers[0].getBounds(), { padding: [8, 8] });
+        }
+      })
+      .then(load);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var container = document.querySelector("[data-threat-map]");
+    if (container && window.L) { initMap(container); }
+  });
+})();
