@@ -6,11 +6,12 @@ removed afterwards. Writes bench/results/map.json (records) and map.meta.json (c
 
 What it does:
 1. Creates a fresh database `blisko_bench_map`, migrates it, and imports the demo boundaries
-   of Vinnytsia oblast (the oblast, its 6 raions and 63 hromadas) with `territory_import`.
-2. Generates 1,000,000 reports (fixed seed) inside the oblast: 70 % around the hromadas'
-   centres (normal, sigma ~3 km, weighted by population so Vinnytsia city gets the most),
-   30 % spread evenly; each in the hromada the area index finds for it. The category mix
-   follows KMZB's (improper parking 46 %, speeding 20 %, public drinking 10 %, the rest even,
+   (Vinnytsia and Dnipropetrovsk oblasts, their raions and hromadas) with `territory_import`.
+2. Generates 1,000,000 reports (fixed seed) inside Vinnytsia oblast (6 raions, 63 hromadas):
+   70 % around the hromadas' centres (normal, sigma ~3 km; a quarter of these around the
+   centre of Vinnytsia city, whose people are a quarter of the oblast's), 30 % spread
+   evenly; each in the hromada the area index finds for it. The category mix follows
+   KMZB's (improper parking 46 %, speeding 20 %, public drinking 10 %, the rest even,
    including the reduced and hidden ones), statuses all seven, dates over the last 365 days.
    Public points follow each category's precision (`rules.public_location_for`, vectorised).
    The rows go in with COPY, then ANALYZE.
@@ -145,6 +146,8 @@ def generate(rng: np.random.Generator) -> dict:
     weights = np.array([1.0 if a.pk != city else 0.0 for a in hromadas])
     weights *= 0.75 / weights.sum()
     weights[[a.pk for a in hromadas].index(city)] = 0.25
+    # The city's hromada reaches far into the countryside: cluster around the city itself.
+    centres[[a.pk for a in hromadas].index(city)] = VINNYTSIA_CENTRE
     ids = {a.pk for a in hromadas}
     region = Area.objects.get(level=Level.REGION, code__startswith=VINNYTSIA_PREFIX)
     minx, miny, maxx, maxy = snapshot.geometries[region.pk].bounds

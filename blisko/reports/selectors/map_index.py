@@ -119,6 +119,17 @@ _COLUMNS = (
 _NEVER = np.iinfo(np.int64).max
 
 
+def _status_codes(values: list[str]) -> np.ndarray:
+    """Status names as their codes (positions in STATUS_ORDER), vectorised."""
+    names = np.array(values, dtype=f"<U{max(map(len, STATUS_ORDER))}")
+    order = np.argsort(STATUS_ORDER)
+    ranked = np.array(STATUS_ORDER)[order]
+    found = np.searchsorted(ranked, names)
+    if len(names) and not (ranked[np.minimum(found, len(ranked) - 1)] == names).all():
+        raise ValueError("a report has a status the map does not know")
+    return order[found].astype(np.int8) if len(names) else np.zeros(0, dtype=np.int8)
+
+
 def _columns(batches: Iterable[list[IndexRow]], *, limit: int | None = None) -> dict | None:
     """numpy columns from `map_sql.index_rows` batches; None when more than `limit` rows."""
     raw: list[list] = [[] for _ in range(11)]
@@ -141,13 +152,13 @@ def _columns(batches: Iterable[list[IndexRow]], *, limit: int | None = None) -> 
     fy = np.zeros(len(ids), dtype=np.int32)
     fx[public] = np.floor(px[public] / _FINE_STEP).astype(np.int32)
     fy[public] = np.floor(py[public] / _FINE_STEP).astype(np.int32)
-    hx = np.array([0 if v is None else int(v) for v in raw[3]], dtype=np.int64)
-    hy = np.array([0 if v is None else int(v) for v in raw[4]], dtype=np.int64)
+    hx = np.nan_to_num(np.array(raw[3], dtype=np.float64)).astype(np.int64)
+    hy = np.nan_to_num(np.array(raw[4], dtype=np.float64)).astype(np.int64)
     fx[hidden] = (hx[hidden] << _HIDDEN_SHIFT).astype(np.int32)
     fy[hidden] = (hy[hidden] << _HIDDEN_SHIFT).astype(np.int32)
     px[~public] = np.nan
     py[~public] = np.nan
-    status = np.array([_STATUS_CODE[s] for s in raw[6]], dtype=np.int8)
+    status = _status_codes(raw[6])
     settled = np.array(raw[10], dtype=np.int64)
     return {
         "ids": ids,
