@@ -23,8 +23,14 @@ MAIN_MIX = {"improper-parking": 0.46, "speeding": 0.20, "public-drinking": 0.10}
 
 _TEXTS = {
     Country.POLAND: {
-        "improper-parking": ["Samochody parkują na chodniku przy szkole.", "Auta stoją na trawniku."],
-        "speeding": ["Kierowcy jeżdżą bardzo szybko wieczorem.", "Wyścigi na prostej przy sklepie."],
+        "improper-parking": [
+            "Samochody parkują na chodniku przy szkole.",
+            "Auta stoją na trawniku.",
+        ],
+        "speeding": [
+            "Kierowcy jeżdżą bardzo szybko wieczorem.",
+            "Wyścigi na prostej przy sklepie.",
+        ],
         "public-drinking": ["Grupa osób pije alkohol na placu zabaw.", ""],
         "*": ["", "Problem powtarza się od kilku tygodni."],
     },

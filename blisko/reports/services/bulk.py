@@ -243,11 +243,7 @@ def _copy_postgresql(rows: _Rows) -> np.ndarray:
                 created = rows.created[i]
                 stamps = rows.stamps(i)
                 officer, unit = rows.routes[i]
-                public = (
-                    f"SRID={GEO_SRID};POINT({plon[i]!r} {plat[i]!r})"
-                    if shown[i]
-                    else "\\N"
-                )
+                public = f"SRID={GEO_SRID};POINT({plon[i]!r} {plat[i]!r})" if shown[i] else "\\N"
                 version = rows.versions[i]
                 buffer.write(
                     f"{ids[i]}\t{rows.codes[i]}\t{rows.category_ids[i]}\t"
