@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["blisko.core.testing.browser"]
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BOUNDARY_FILES = [
     DATA_DIR / "ua" / "oblasti_vinnytsia_dnipropetrovsk_katotth.geojson",

@@ -13,8 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from blisko.core.testing.browser import DESKTOP
 from blisko.officers.models import CoverReason, Role
-from blisko.public.tests.conftest import DESKTOP
 from blisko.public.tests.data import (
     KONIN,
     VINNYTSIA,

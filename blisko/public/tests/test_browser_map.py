@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from playwright.sync_api import expect
 
 from blisko.core.geo import GEO_SRID
-from blisko.public.tests.conftest import DESKTOP
+from blisko.core.testing.browser import DESKTOP
 from blisko.reports.models import Report, Status
 from blisko.reports.services.workflow import report_confirm, report_take_up
 from blisko.reports.tests.factories import ReportFactory, category

@@ -11,8 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from blisko.core.testing.browser import DESKTOP
 from blisko.officers.models import Role
-from blisko.public.tests.conftest import DESKTOP
 from blisko.public.tests.data import KONIN, assign, officer_make, unit_make
 from blisko.reports.kmzb import KMZB_CATEGORIES
 from blisko.reports.models import Category, Report, Status

@@ -14,9 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from blisko.core.testing.browser import DESKTOP
 from blisko.officers.models import Role
 from blisko.officers.tests.factories import UnitFactory
-from blisko.public.tests import conftest as public_browser
 from blisko.public.tests.data import VINNYTSIA
 from blisko.reports.models import STATUS_COLOURS, Report, Status
 from blisko.reports.services.submit import report_submit
@@ -26,11 +26,6 @@ from blisko.territories.models import Area
 from conftest import VINNYTSIA_CENTRE, load_territories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The resident pages' browser fixtures, shared (their conftest is not above this directory).
-browser = public_browser.browser
-browser_page = public_browser.browser_page
-DESKTOP = public_browser.DESKTOP
 
 RED = STATUS_COLOURS[Status.CONFIRMED]
 

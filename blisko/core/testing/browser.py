@@ -1,4 +1,5 @@
-"""Fixtures for the resident-facing pages: a real Chromium, and officers to find.
+"""Browser fixtures for every app's page tests: a real Chromium (a pytest plugin, registered
+by the root conftest.py, so one browser serves the whole session).
 
 The browser is Debian's Chromium driven by the `playwright` package (never a downloaded one).
 Each page opens in a fresh context that refuses every request to another host, so a page
