@@ -101,7 +101,9 @@ def seed_reference_data() -> None:
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests (live server, threads) start with the seeded reference data."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         seed_reference_data()
     yield
