@@ -96,7 +96,9 @@ class Report(TimeStampedModel):
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
     )
-    location = models.PointField(_("location"), srid=GEO_SRID)
+    # No spatial index: police find reports by area, the public map by public_location; one
+    # GiST index fewer makes bulk loads about a fifth faster.
+    location = models.PointField(_("location"), srid=GEO_SRID, spatial_index=False)
     public_location = models.PointField(
         _("public location"),
         srid=GEO_SRID,
@@ -162,6 +164,7 @@ class Report(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+        db_index=False,  # report_duplicate_of_idx holds only the duplicates
     )
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
     taken_up_at = models.DateTimeField(_("taken up at"), null=True, blank=True)
@@ -180,7 +183,17 @@ class Report(TimeStampedModel):
             models.Index(fields=["area", "status"], name="report_area_status_idx"),
             models.Index(fields=["assigned_officer", "status"], name="report_officer_status_idx"),
             models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
-            models.Index(fields=["client_hash", "created_at"], name="report_client_day_idx"),
+            # Only reports from a client count towards its daily limit; imported ones have none.
+            models.Index(
+                fields=["client_hash", "created_at"],
+                name="report_client_day_idx",
+                condition=~Q(client_hash=""),
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                name="report_duplicate_of_idx",
+                condition=Q(duplicate_of__isnull=False),
+            ),
             # Deadlines matter only while a report waits for that move.
             models.Index(
                 fields=["take_up_due_at"],

@@ -478,7 +478,7 @@ class IndexRegistry:
             self._fresh = snapshot is not None and snapshot.token == token
             if self._fresh:
                 return snapshot
-            if connection.in_atomic_block:
+            if connection.in_atomic_block or shares_one_connection():
                 snapshot = self._build()
                 self._snapshot = snapshot
                 self._fresh = snapshot.token == token
@@ -587,6 +587,14 @@ class IndexRegistry:
             ", ".join(f"{lv} {len(ids)}" for lv, (_i, ids) in levels.items()),
         )
         return snapshot
+
+
+def shares_one_connection() -> bool:
+    """An in-memory SQLite database is one connection every thread shares (the tests'): a
+    builder thread would collide with the caller, so such a process builds in the caller."""
+    from django.db import connection
+
+    return connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
 
 
 _registry = IndexRegistry()

@@ -54,6 +54,7 @@ from blisko.reports.selectors.map_sql import (
     index_rows,
     level_step,
 )
+from blisko.territories.index import shares_one_connection
 
 logger = logging.getLogger(__name__)
 
@@ -369,8 +370,9 @@ class MapIndexRegistry:
             if patched is not None:
                 self._index, self._fresh = patched, True
                 return patched
-        if in_transaction:
-            # Only this connection sees the rows to index (tests run so): build here.
+        if in_transaction or shares_one_connection():
+            # Only this connection sees the rows to index (tests run so), or every thread
+            # shares the one in-memory SQLite connection: build here.
             self._index, self._fresh = self._build(), True
             return self._index
         self._fresh = False
@@ -378,6 +380,8 @@ class MapIndexRegistry:
         return None
 
     def _start_builder(self) -> None:
+        if shares_one_connection():
+            return
         if self._builder is None or not self._builder.is_alive():
             self._builder = threading.Thread(
                 target=self._build_in_background, name="blisko-map-index", daemon=True
