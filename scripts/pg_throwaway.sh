@@ -24,7 +24,7 @@ chmod 755 "$dir"
 port=${PGPORT_THROWAWAY:-$(( 20000 + RANDOM % 20000 ))}
 as_owner "$PG_BIN/initdb" -D "$dir/data" -U blisko --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
 as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB" \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min" \
   start >/dev/null
 as_owner "$PG_BIN/createdb" -h "$dir" -p "$port" -U blisko blisko
 as_owner "$PG_BIN/psql" -q -h "$dir" -p "$port" -U blisko -d blisko -c "CREATE EXTENSION postgis" >/dev/null
