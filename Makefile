@@ -7,6 +7,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 demo:  ## Install what is missing, load the demo data, serve on http://127.0.0.1:$(PORT)
 	scripts/setup.sh demo
+	mkdir -p var
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py demo_load
 	$(MAKE) --no-print-directory serve
