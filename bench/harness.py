@@ -1,0 +1,188 @@
+"""What the HTTP benchmarks share: a fresh PostGIS database with the demo, gunicorn serving it,
+wrk driving it over loopback, and records measured against GET /healthz on the same server."""
+
+import contextlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+DURATION = os.environ.get("BENCH_DURATION", "15s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+
+
+def fresh_database(base_url: str, name: str) -> str:
+    """A new, empty PostGIS database `name` in the cluster of `base_url`; returns its URL."""
+    import psycopg
+
+    url = urlparse(base_url)
+    kwargs = {"host": url.hostname, "port": url.port, "user": url.username, "autocommit": True}
+    with psycopg.connect(dbname=url.path[1:], **kwargs) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    with psycopg.connect(dbname=name, **kwargs) as conn:
+        conn.execute("CREATE EXTENSION postgis")
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def demo_environment(database: str, **extra: str) -> dict[str, str]:
+    """Production settings on a fresh database with the demo loaded (BENCH_POSTGIS_URL)."""
+    base = os.environ.get("BENCH_POSTGIS_URL")
+    if not base:
+        sys.exit("BENCH_POSTGIS_URL is not set (run through scripts/bench.sh)")
+    env = dict(
+        os.environ,
+        DATABASE_URL=fresh_database(base, database),
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="bench-only-secret",  # noqa: S106 - a throwaway server
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        BLISKO_HTTPS="0",
+        **extra,
+    )
+    manage = [sys.executable, "manage.py"]
+    subprocess.run(manage + ["migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    subprocess.run(manage + ["demo_load"], env=env, cwd=ROOT, check=True, capture_output=True)
+    return env
+
+
+def sample_points(env: dict[str, str], n: int = 2000) -> list[tuple[float, float]]:
+    """Random points inside the demo communities (so every request finds an area)."""
+    code = (
+        "import django, json, random; django.setup();"
+        "from blisko.territories.models import Area;"
+        "import shapely;"
+        "geoms=[shapely.from_wkb(bytes(a.boundary.wkb)) for a in "
+        "Area.objects.filter(level='community').exclude(boundary=None)];"
+        "random.seed(7); pts=[]\n"
+        f"while len(pts) < {n}:\n"
+        "    g=random.choice(geoms); x0,y0,x1,y1=g.bounds;"
+        " x,y=random.uniform(x0,x1),random.uniform(y0,y1)\n"
+        "    if shapely.contains_xy(g,x,y): pts.append((round(x,5),round(y,5)))\n"
+        "print(json.dumps(pts))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
+@contextlib.contextmanager
+def served(env: dict[str, str]) -> Iterator[str]:
+    """gunicorn (sync workers, --preload) on a free loopback port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "config.wsgi",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--preload",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run_wrk(url: str, lua_script: str | None = None) -> dict[str, float]:
+    """wrk (1 thread, CONNECTIONS connections, DURATION) with an optional Lua request script:
+    requests/s and p50/p99 in ms. Any non-2xx answer fails the benchmark."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+        if lua_script:
+            script = Path(tmp) / "requests.lua"
+            script.write_text(lua_script)
+            cmd += ["-s", str(script)]
+        out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    print(out)
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            raise RuntimeError(f"wrk printed no {label} percentile")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} requests failed: {out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {"rps": rps, "p50": ms("50%"), "p99": ms("99%")}
+
+
+def write_records(name: str, prefix: str, measured: dict, health: dict, meta: dict) -> None:
+    """bench/results/<name>.json: `prefix`_req_per_s / _p50_ms / _p99_ms against /healthz."""
+
+    def record(metric: str, value: float, unit: str, baseline: str | None, ratio: float | None):
+        return {"name": metric, "value": value, "unit": unit, "baseline": baseline, "ratio": ratio}
+
+    records = [
+        record("healthz_req_per_s", round(health["rps"], 1), "requests/s", None, None),
+        record("healthz_p50_ms", round(health["p50"], 2), "ms", None, None),
+        record("healthz_p99_ms", round(health["p99"], 2), "ms", None, None),
+        record(
+            f"{prefix}_req_per_s",
+            round(measured["rps"], 1),
+            "requests/s",
+            "healthz_req_per_s",
+            round(measured["rps"] / health["rps"], 3),
+        ),
+        record(
+            f"{prefix}_p50_ms",
+            round(measured["p50"], 2),
+            "ms",
+            "healthz_p50_ms",
+            round(measured["p50"] / health["p50"], 3),
+        ),
+        record(
+            f"{prefix}_p99_ms",
+            round(measured["p99"], 2),
+            "ms",
+            "healthz_p99_ms",
+            round(measured["p99"] / health["p99"], 3),
+        ),
+    ]
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(records, indent=2) + "\n")
+    meta = {
+        "workers": WORKERS,
+        "connections": CONNECTIONS,
+        "duration": DURATION,
+        "server": "gunicorn sync",
+        "load_generator": "wrk, 1 thread",
+        "database": "PostGIS",
+        "cores": os.cpu_count(),
+        **meta,
+    }
+    (RESULTS_DIR / f"{name}.meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    for r in records:
+        print(f"{r['name']:26} {r['value']:>10} {r['unit']:12} ratio {r['ratio']}")
