@@ -73,3 +73,36 @@ def test_bulk_import_refuses_unknown_categories_and_writes_nothing():
     with pytest.raises(ApplicationError):
         reports_bulk_import(lon=[28.4], lat=[49.2], category_codes=["no-such-category"])
     assert Report.objects.count() == before
+
+
+def test_bulk_import_writes_every_column_exactly():
+    """The COPY writer (PostGIS) and bulk_create (SpatiaLite) store the same values: exact
+    coordinates and microseconds, text with tabs, newlines, backslashes and markup as given."""
+    created = dt.datetime(2026, 3, 14, 15, 9, 26, 535897, tzinfo=dt.UTC)
+    text = 'Tab\there, line\nbreak, back\\slash, <script>alert("x")</script> — ґ ż'
+    result = reports_bulk_import(
+        lon=[28.468213],
+        lat=[49.233107],
+        category_codes=["vandalism"],
+        created_at=[created],
+        statuses=[Status.NOT_CONFIRMED],
+        descriptions=[text],
+    )
+    report = Report.objects.get(pk=int(result.report_ids[0]))
+    assert report.location.coords == (28.468213, 49.233107)
+    assert report.public_location.coords == (28.468213, 49.233107)
+    assert report.description == text
+    assert report.created_at == created
+    assert report.take_up_due_at == created + dt.timedelta(days=2)
+    assert report.verify_due_at == created + dt.timedelta(days=5)
+    step = dt.timedelta(hours=20)
+    assert (report.taken_up_at, report.verified_at, report.closed_at) == (
+        created + step,
+        created + 2 * step,
+        created + 3 * step,
+    )
+    assert (report.reporter_email, report.client_hash, report.referred_to) == ("", "", "")
+    assert report.seen_count == 0 and report.duplicate_of_id is None
+    assert len(report.tracking_code) == 14
+    event = ReportEvent.objects.get(report=report)
+    assert (event.action, event.from_status, event.to_status) == ("imported", "", "not_confirmed")
