@@ -10,8 +10,7 @@ from django.db import connection
 
 from blisko.core.exceptions import ApplicationError
 from blisko.officers.models import Role
-from blisko.officers.services import assignment_create
-from blisko.officers.tests.factories import OfficerFactory
+from blisko.officers.tests.factories import AssignmentFactory
 from blisko.reports.models import Report, ReportEvent
 from blisko.reports.services import bulk
 from blisko.territories.models import Area
@@ -40,14 +39,7 @@ def _may_set_replica() -> bool:
 
 def _import_one_routed_report():
     vinnytsia = Area.objects.get(code="UA05020030000031457")
-    officer = OfficerFactory()
-    assignment_create(
-        actor=None,
-        officer=officer,
-        area=vinnytsia,
-        role=Role.COMMUNITY_OFFICER,
-        starts_on=dt.date(2020, 1, 1),
-    )
+    officer = AssignmentFactory(area=vinnytsia, role=Role.COMMUNITY_OFFICER).officer
     result = bulk.reports_bulk_import(
         lon=[VINNYTSIA_CENTRE[0]] * 3,
         lat=[VINNYTSIA_CENTRE[1]] * 3,
