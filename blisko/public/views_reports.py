@@ -96,6 +96,7 @@ def _form_context(request: HttpRequest, values: dict[str, str], **extra: Any) ->
         "max_files": settings.BLISKO_REPORT_MAX_ATTACHMENTS,
         "max_file_bytes": settings.BLISKO_REPORT_MAX_ATTACHMENT_BYTES,
         "max_file_mb": settings.BLISKO_REPORT_MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        "email_retention_days": settings.BLISKO_REPORT_EMAIL_RETENTION_DAYS,
         "accept": ",".join(ALLOWED_TYPES),
         "errors": {},
         "general_errors": [],

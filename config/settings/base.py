@@ -185,6 +185,8 @@ BLISKO_REPORT_VERIFY_DAYS = int(os.environ.get("BLISKO_REPORT_VERIFY_DAYS", "5")
 BLISKO_REPORT_DAILY_LIMIT = int(os.environ.get("BLISKO_REPORT_DAILY_LIMIT", "3"))
 # Client addresses are kept only as long as abuse control needs them.
 BLISKO_REPORT_IP_RETENTION_DAYS = int(os.environ.get("BLISKO_REPORT_IP_RETENTION_DAYS", "30"))
+# A reporter's e-mail (for status updates) is erased this many days after the report closes.
+BLISKO_REPORT_EMAIL_RETENTION_DAYS = int(os.environ.get("BLISKO_REPORT_EMAIL_RETENTION_DAYS", "30"))
 # Not-confirmed reports leave the public map after this many days (police still see them).
 BLISKO_REPORT_NOT_CONFIRMED_PUBLIC_DAYS = 30
 BLISKO_REPORT_MAX_ATTACHMENTS = 3

@@ -75,6 +75,12 @@ def test_the_form_warns_it_is_not_for_emergencies_before_anything_else(client):
     assert html.index("Not for emergencies: call 112.") < html.index("data-report-send")
 
 
+def test_the_form_says_how_long_the_email_is_kept(client, settings):
+    settings.BLISKO_REPORT_EMAIL_RETENTION_DAYS = 45
+    html = client.get("/report/", headers={"accept-language": "en"}).content.decode()
+    assert "It is deleted 45 days after the report is closed." in html
+
+
 def test_the_form_groups_the_active_categories_with_translated_names(client):
     Category.objects.filter(code="begging").update(is_active=False)
     for language, vandalism, speeding in (

@@ -1,9 +1,11 @@
-"""Personal data the threat map keeps only for a while: the reporters' client addresses
-and the client keys of "I have seen this too".
+"""Personal data the threat map keeps only for a while: the reporters' client addresses,
+the client keys of "I have seen this too", and the e-mail addresses for status updates.
 
 A report's client address and its keyed hash serve abuse control (the daily limit) and
 nothing else, so they are erased once BLISKO_REPORT_IP_RETENTION_DAYS have passed.
-`reports_erase_ips` runs every day from the scheduler (`manage.py reports_erase_ips`).
+A reporter's e-mail serves the status updates of an open report, so it is erased
+BLISKO_REPORT_EMAIL_RETENTION_DAYS after the report is closed (not confirmed, resolved,
+referred or a duplicate). `manage.py reports_erase_ips` runs both every day.
 """
 
 import datetime as dt
@@ -47,3 +49,28 @@ def reports_erase_ips(*, older_than_days: int | None = None, now: dt.datetime | 
             client_hash__startswith=_ERASED
         ).update(client_hash=Concat(Value(_ERASED), Cast("id", CharField())))
     return erased
+
+
+def reports_erase_emails(
+    *, older_than_days: int | None = None, now: dt.datetime | None = None
+) -> int:
+    """Clear `reporter_email` of every report closed more than `older_than_days`
+    (BLISKO_REPORT_EMAIL_RETENTION_DAYS by default) days before `now`; open reports keep it,
+    since their reporter still gets the status updates.
+
+    Returns how many reports were changed. One UPDATE, `updated_at` untouched, as for the
+    addresses. Raises ApplicationError for a negative number of days.
+    """
+    days = (
+        settings.BLISKO_REPORT_EMAIL_RETENTION_DAYS if older_than_days is None else older_than_days
+    )
+    if days < 0:
+        raise ApplicationError(
+            _("The number of days must be zero or more."), {"field": "older_than_days"}
+        )
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return (
+        Report.objects.filter(closed_at__lt=cutoff)
+        .exclude(reporter_email="")
+        .update(reporter_email="")
+    )

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from blisko.core.exceptions import ApplicationError
 from blisko.reports import rules
-from blisko.reports.models import Report
-from blisko.reports.services.privacy import reports_erase_ips
+from blisko.reports.models import Report, Status
+from blisko.reports.services.privacy import reports_erase_emails, reports_erase_ips
 from blisko.reports.tests.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,12 +80,14 @@ def test_the_scheduled_command_erases_and_prints_how_many():
     out = StringIO()
     with time_machine.travel(NOW, tick=False):
         call_command("reports_erase_ips", "--days", "30", stdout=out)
-    assert out.getvalue() == "Client addresses erased from reports older than 30 days: 1.\n"
+    assert out.getvalue().startswith(
+        "Client addresses erased from reports older than 30 days: 1.\n"
+    )
     assert Report.objects.filter(client_ip__isnull=False).count() == 1
     out = StringIO()
     with time_machine.travel(NOW, tick=False):
         call_command("reports_erase_ips", stdout=out)
-    assert out.getvalue().endswith("older than 30 days: 0.\n")
+    assert "older than 30 days: 0.\n" in out.getvalue()
 
 
 def test_the_command_refuses_a_negative_number_of_days():
@@ -117,3 +119,45 @@ def test_old_seen_confirmations_lose_their_client_key_but_still_count_once():
     reports_erase_ips()
     old.refresh_from_db()
     assert old.client_hash == f"erased:{old.pk}"
+
+
+def _closed(days_ago: float | None, email: str = "resident@example.org") -> Report:
+    closed_at = None if days_ago is None else NOW - dt.timedelta(days=days_ago)
+    status = Status.SUBMITTED if days_ago is None else Status.RESOLVED
+    return ReportFactory(
+        created_at=NOW - dt.timedelta(days=400),
+        status=status,
+        closed_at=closed_at,
+        reporter_email=email,
+    )
+
+
+def test_emails_of_reports_closed_longer_ago_than_the_retention_are_erased():
+    long_closed = _closed(31)
+    recently_closed = _closed(29)
+    still_open = _closed(None)  # a year old but open: its reporter still gets the updates
+    updated_at = Report.objects.get(pk=long_closed.pk).updated_at
+
+    assert reports_erase_emails(now=NOW) == 1
+    assert reports_erase_emails(now=NOW) == 0  # already erased: not counted again
+
+    long_closed.refresh_from_db()
+    assert long_closed.reporter_email == "" and long_closed.updated_at == updated_at
+    for report in (recently_closed, still_open):
+        report.refresh_from_db()
+        assert report.reporter_email == "resident@example.org"
+
+
+@override_settings(BLISKO_REPORT_EMAIL_RETENTION_DAYS=7)
+def test_the_command_erases_emails_after_the_configured_days_and_refuses_negative_ones():
+    _closed(8)
+    _closed(6)
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("reports_erase_ips", stdout=out)
+    assert "closed more than 7 days ago: 1." in out.getvalue()
+    assert Report.objects.exclude(reporter_email="").count() == 1
+    with pytest.raises(ApplicationError):
+        reports_erase_emails(older_than_days=-1)
+    with pytest.raises(CommandError):
+        call_command("reports_erase_ips", "--email-days", "-1", stdout=StringIO())
