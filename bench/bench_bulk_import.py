@@ -19,65 +19,43 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import admin_connection, drop_database, fresh_database, setup_django  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "bulk_import.json"
 COUNT = int(os.environ.get("BENCH_REPORTS", "1000000"))
 DATABASE = "blisko_bench_bulk"
 
 
-def fresh_database(base_url: str) -> str:
-    import psycopg
-
-    url = urlparse(base_url)
-    kwargs = {"host": url.hostname, "port": url.port, "user": url.username, "autocommit": True}
-    with psycopg.connect(dbname=url.path[1:], **kwargs) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    with psycopg.connect(dbname=DATABASE, **kwargs) as conn:
-        conn.execute("CREATE EXTENSION postgis")
-    return base_url.rsplit("/", 1)[0] + "/" + DATABASE
-
-
-def use_copy_of_template(name: str) -> None:
-    """Point Django at a fresh copy of the loaded database."""
-    import psycopg
+def use_copy_of_template(base_url: str, name: str) -> None:
+    """Point Django at a fresh copy `name` of the loaded database."""
     from django.db import connection
 
     connection.close()
-    settings = connection.settings_dict
-    kwargs = {"host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as admin:
+    with admin_connection(base_url) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name} TEMPLATE {DATABASE}")
-    settings["NAME"] = name
+    connection.settings_dict["NAME"] = name
 
 
-def drop_copies() -> None:
-    import psycopg
+def drop_copies(base_url: str) -> None:
     from django.db import connection
 
     connection.close()
-    settings = connection.settings_dict
-    kwargs = {"host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as admin:
-        for suffix in ("_plain", "_import"):
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}{suffix}")
+    for suffix in ("_plain", "_import"):
+        drop_database(base_url, DATABASE + suffix)
 
 
 def main() -> None:
     base = os.environ.get("BENCH_POSTGIS_URL")
     if not base:
         sys.exit("BENCH_POSTGIS_URL is not set (run through scripts/bench.sh)")
-    os.environ["DATABASE_URL"] = fresh_database(base)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    import django
-
-    django.setup()
+    setup_django(fresh_database(base, DATABASE), settings="config.settings.local")
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
@@ -114,7 +92,7 @@ def main() -> None:
     category_ids = {c.code: c.pk for c in Category.objects.all()}
 
     # Baseline: the same rows and writer, no lookup, no routing.
-    use_copy_of_template(DATABASE + "_plain")
+    use_copy_of_template(base, DATABASE + "_plain")
     started = time.perf_counter()
     rows = bulk._Rows(
         codes=bulk.tracking_codes(COUNT),
@@ -139,7 +117,7 @@ def main() -> None:
         bulk._copy_postgresql(rows)
     plain_s = time.perf_counter() - started
 
-    use_copy_of_template(DATABASE + "_import")
+    use_copy_of_template(base, DATABASE + "_import")
     before = Report.objects.count()
     started = time.perf_counter()
     result = bulk.reports_bulk_import(
@@ -149,7 +127,7 @@ def main() -> None:
     stored = Report.objects.count() - before
     assert result.imported == COUNT == stored, (result.imported, COUNT, stored)
     assigned = Report.objects.filter(assigned_officer__isnull=False).count() - before
-    drop_copies()
+    drop_copies(base)
 
     bulk_rate, plain_rate = COUNT / import_s, COUNT / plain_s
     records = [

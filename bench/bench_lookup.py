@@ -28,9 +28,7 @@ What it does:
 import gzip
 import json
 import os
-import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,44 +47,8 @@ DATABASE = "blisko_bench_lookup"
 VALID_FROM = "2020-07-17"
 
 sys.path.insert(0, str(ROOT))
-
-
-def start_postgis() -> tuple[str | None, str]:
-    """BENCH_POSTGIS_URL, or a throwaway cluster: (its folder to remove, its URL)."""
-    url = os.environ.get("BENCH_POSTGIS_URL")
-    if url:
-        return None, url
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "pg_throwaway.sh")], check=True, capture_output=True, text=True
-    ).stdout.split()
-    print(f"started a throwaway PostGIS in {out[0]}")
-    return out[0], out[1]
-
-
-def fresh_database(base_url: str) -> str:
-    import psycopg
-
-    url = urlparse(base_url)
-    admin = psycopg.connect(
-        host=url.hostname, port=url.port, user=url.username, dbname=url.path[1:], autocommit=True
-    )
-    admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    admin.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-    with psycopg.connect(
-        host=url.hostname, port=url.port, user=url.username, dbname=DATABASE, autocommit=True
-    ) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    return base_url.rsplit("/", 1)[0] + "/" + DATABASE
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(32))
-    import django
-
-    django.setup()
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import fresh_database, setup_django, start_postgis, stop_postgis  # noqa: E402
 
 
 def load_hromadas(tmp: Path) -> tuple[int, float]:
@@ -270,7 +232,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="blisko-bench-") as tmp_name:
             tmp = Path(tmp_name)
-            database_url = fresh_database(base_url)
+            database_url = fresh_database(base_url, DATABASE)
             setup_django(database_url)
             areas, import_seconds = load_hromadas(tmp)
             minx, miny, maxx, maxy = ukraine_bbox()
@@ -282,7 +244,7 @@ def main() -> None:
             spatialite = bench_spatialite(database_url, tmp, xs[:SAMPLE], ys[:SAMPLE])
     finally:
         if pg_dir:
-            subprocess.run([str(ROOT / "scripts" / "pg_throwaway.sh"), "stop", pg_dir], check=False)
+            stop_postgis(pg_dir)
 
     wrong_pg, multi_pg = disagreements(app["answers"][:SAMPLE], postgis["answers"])
     wrong_sl, _multi = disagreements(app["answers"][:SAMPLE], spatialite["answers"])

@@ -34,13 +34,10 @@ import datetime as dt
 import io
 import json
 import os
-import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
@@ -67,54 +64,14 @@ NULL = "\\N"  # COPY's NULL
 CATEGORY_SHARES = {"improper-parking": 0.46, "speeding": 0.20, "public-drinking": 0.10}
 
 sys.path.insert(0, str(ROOT))
-
-
-def start_postgis() -> tuple[str | None, str]:
-    """BENCH_POSTGIS_URL, or a throwaway cluster: (its folder to remove, its URL)."""
-    url = os.environ.get("BENCH_POSTGIS_URL")
-    if url:
-        return None, url
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "pg_throwaway.sh")], check=True, capture_output=True, text=True
-    ).stdout.split()
-    print(f"started a throwaway PostGIS in {out[0]}")
-    return out[0], out[1]
-
-
-def fresh_database(base_url: str) -> str:
-    import psycopg
-
-    url = urlparse(base_url)
-    admin = psycopg.connect(
-        host=url.hostname, port=url.port, user=url.username, dbname=url.path[1:], autocommit=True
-    )
-    admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    admin.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-    with psycopg.connect(
-        host=url.hostname, port=url.port, user=url.username, dbname=DATABASE, autocommit=True
-    ) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    return base_url.rsplit("/", 1)[0] + "/" + DATABASE
-
-
-def drop_database(base_url: str) -> None:
-    import psycopg
-
-    url = urlparse(base_url)
-    with psycopg.connect(
-        host=url.hostname, port=url.port, user=url.username, dbname=url.path[1:], autocommit=True
-    ) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(32))
-    import django
-
-    django.setup()
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import (  # noqa: E402
+    drop_database,
+    fresh_database,
+    setup_django,
+    start_postgis,
+    stop_postgis,
+)
 
 
 def load_territories() -> None:
@@ -298,7 +255,7 @@ def main() -> None:
     begun = time.perf_counter()
     pg_dir, base_url = start_postgis()
     try:
-        database_url = fresh_database(base_url)
+        database_url = fresh_database(base_url, DATABASE)
         setup_django(database_url)
         from django.db import connection
         from django.utils import translation
@@ -375,12 +332,12 @@ def main() -> None:
         records.append(record("map_index_build_s", build_s, "s"))
     finally:
         if pg_dir:
-            subprocess.run([str(ROOT / "scripts" / "pg_throwaway.sh"), "stop", pg_dir], check=False)
+            stop_postgis(pg_dir)
         elif not os.environ.get("BENCH_MAP_KEEP"):
             from django.db import connections
 
             connections.close_all()
-            drop_database(base_url)
+            drop_database(base_url, DATABASE)
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")

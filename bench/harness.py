@@ -1,10 +1,12 @@
-"""What the HTTP benchmarks share: a fresh PostGIS database with the demo, gunicorn serving it,
-wrk driving it over loopback, and records measured against GET /healthz on the same server."""
+"""What the benchmarks share: a PostGIS cluster and fresh databases in it, Django set up on one;
+for the HTTP benchmarks, the demo, gunicorn serving it, wrk driving it over loopback, and
+records measured against GET /healthz on the same server."""
 
 import contextlib
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from urllib.request import urlopen
 
@@ -22,18 +25,70 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
+def start_postgis() -> tuple[str | None, str]:
+    """BENCH_POSTGIS_URL, or a throwaway cluster: (its folder, for `stop_postgis`; its URL)."""
+    url = os.environ.get("BENCH_POSTGIS_URL")
+    if url:
+        return None, url
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "pg_throwaway.sh")], check=True, capture_output=True, text=True
+    ).stdout.split()
+    print(f"started a throwaway PostGIS in {out[0]}")
+    return out[0], out[1]
+
+
+def stop_postgis(folder: str) -> None:
+    """Stop and remove a cluster `start_postgis` started."""
+    subprocess.run([str(ROOT / "scripts" / "pg_throwaway.sh"), "stop", folder], check=False)
+
+
+def connection_kwargs(database_url: str) -> dict[str, Any]:
+    """psycopg.connect() keywords for the cluster of `database_url` in autocommit (CREATE and
+    DROP DATABASE need it); the database to connect to is named separately."""
+    url = urlparse(database_url)
+    return {"host": url.hostname, "port": url.port, "user": url.username, "autocommit": True}
+
+
+@contextlib.contextmanager
+def admin_connection(base_url: str) -> Iterator[Any]:
+    """A connection to the database `base_url` names, to create and drop others from."""
+    import psycopg
+
+    with psycopg.connect(dbname=urlparse(base_url).path[1:], **connection_kwargs(base_url)) as conn:
+        yield conn
+
+
+def database_url(base_url: str, name: str) -> str:
+    """The URL of database `name` in the cluster of `base_url`."""
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
 def fresh_database(base_url: str, name: str) -> str:
     """A new, empty PostGIS database `name` in the cluster of `base_url`; returns its URL."""
     import psycopg
 
-    url = urlparse(base_url)
-    kwargs = {"host": url.hostname, "port": url.port, "user": url.username, "autocommit": True}
-    with psycopg.connect(dbname=url.path[1:], **kwargs) as admin:
+    with admin_connection(base_url) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")
-    with psycopg.connect(dbname=name, **kwargs) as conn:
-        conn.execute("CREATE EXTENSION postgis")
-    return base_url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(dbname=name, **connection_kwargs(base_url)) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    return database_url(base_url, name)
+
+
+def drop_database(base_url: str, name: str) -> None:
+    """Drop database `name` of the cluster of `base_url`, if it exists."""
+    with admin_connection(base_url) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def setup_django(url: str, settings: str = "config.settings.production") -> None:
+    """Set Django up in this process on the database at `url`, with the settings `settings`."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(32))
+    import django
+
+    django.setup()
 
 
 def demo_environment(database: str, **extra: str) -> dict[str, str]:

@@ -39,8 +39,6 @@ import datetime as dt
 import hashlib
 import logging
 import math
-import os
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -50,6 +48,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from shapely import lib as _shapely_lib
+
+from blisko.core.freshness import FreshIndexRegistry
 
 if TYPE_CHECKING:
     from blisko.territories.models import Area
@@ -419,7 +419,7 @@ def _level_key(rows: list[tuple[int, str, bytes]]) -> bytes:
     return digest.digest()
 
 
-class IndexRegistry:
+class IndexRegistry(FreshIndexRegistry[IndexSnapshot, tuple[Any, ...]]):
     """Holds the current `IndexSnapshot` of this process and keeps it fresh.
 
     `current()` checks the database's token at most every `check_seconds`
@@ -427,104 +427,32 @@ class IndexRegistry:
     the database, which is right at once) until the rebuilt snapshot is swapped in. The
     rebuild runs in a background thread, except when the calling connection is inside a
     transaction: then only that connection sees the data to index (tests run so), and the
-    rebuild runs in the caller's thread. Level indexes are cached by content, so a change to
-    one level (or to area names only) rebuilds only what changed. Thread-safe.
+    rebuild runs in the caller's thread. See `blisko.core.freshness`. Level indexes are cached
+    by content, so a change to one level (or to area names only) rebuilds only what changed.
+    Thread-safe.
     """
 
+    label = "area index"
     _LEVEL_CACHE_SIZE = 12
-    _builder: threading.Thread | None
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reset()
-        # A worker forked from a process with the index (gunicorn --preload) keeps the
-        # snapshot, but neither the builder thread nor, possibly, a lock held by it.
-        os.register_at_fork(after_in_child=self._after_fork)
-
-    def _after_fork(self) -> None:
-        self._lock = threading.Lock()
-        self._builder = None
-        self._next_check = 0.0
-
-    def _reset(self) -> None:
-        self._snapshot: IndexSnapshot | None = None
-        self._fresh = False
-        self._next_check = 0.0
-        self._builder = None
         self._level_cache: OrderedDict[tuple[str, bytes], LevelIndex] = OrderedDict()
+        super().__init__()
 
-    @staticmethod
-    def _check_seconds() -> float:
-        from django.conf import settings
-
-        return float(getattr(settings, "BLISKO_INDEX_CHECK_SECONDS", 0.5))
-
-    def current(self) -> IndexSnapshot | None:
-        """The snapshot, if it matches the database as of the last check; else None."""
-        if time.monotonic() < self._next_check:
-            return self._snapshot if self._fresh else None
-        return self._check()
-
-    def _check(self) -> IndexSnapshot | None:
-        from django.db import connection
+    def read_token(self) -> tuple[Any, ...]:
         from django.utils import timezone
 
-        with self._lock:
-            if time.monotonic() < self._next_check:  # another thread checked meanwhile
-                return self._snapshot if self._fresh else None
-            token = read_token(timezone.localdate())
-            self._next_check = time.monotonic() + self._check_seconds()
-            snapshot = self._snapshot
-            self._fresh = snapshot is not None and snapshot.token == token
-            if self._fresh:
-                return snapshot
-            if connection.in_atomic_block or shares_one_connection():
-                snapshot = self._build()
-                self._snapshot = snapshot
-                self._fresh = snapshot.token == token
-                return snapshot if self._fresh else None
-            if self._builder is None or not self._builder.is_alive():
-                self._builder = threading.Thread(
-                    target=self._build_in_background, name="blisko-area-index", daemon=True
-                )
-                self._builder.start()
-            return None
+        return read_token(timezone.localdate())
 
-    def _build_in_background(self) -> None:
-        from django.db import connections
-
-        try:
-            snapshot = self._build()
-            with self._lock:
-                self._snapshot = snapshot
-                self._fresh = False
-                self._next_check = 0.0  # the next call compares tokens and marks it fresh
-        except Exception:
-            logger.exception("Rebuilding the area index failed; answering from the database.")
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    def rebuild(self) -> IndexSnapshot:
-        """Build a snapshot now in this thread and make it current (start-up, tests, bench)."""
-        with self._lock:
-            snapshot = self._build()
-            self._snapshot = snapshot
-            self._fresh = True
-            self._next_check = time.monotonic() + self._check_seconds()
-            return snapshot
-
-    def wait_idle(self, timeout: float = 60.0) -> None:
-        """Wait for a background rebuild to finish (tests, commands)."""
-        builder = self._builder
-        if builder is not None:
-            builder.join(timeout)
+    def token_of(self, value: IndexSnapshot) -> tuple[Any, ...]:
+        return value.token
 
     def clear(self) -> None:
         """Forget the snapshot and cached levels (the next call rebuilds)."""
-        with self._lock:
-            self._reset()
+        super().clear()
+        self._level_cache.clear()
 
-    def _build(self) -> IndexSnapshot:
+    def build(self) -> IndexSnapshot:
         """Read the token first, then the data: data newer than the token only costs one
         more rebuild, while the reverse would hide a change."""
         from django.contrib.gis.db.models.functions import AsWKB
@@ -589,14 +517,6 @@ class IndexRegistry:
         return snapshot
 
 
-def shares_one_connection() -> bool:
-    """An in-memory SQLite database is one connection every thread shares (the tests'): a
-    builder thread would collide with the caller, so such a process builds in the caller."""
-    from django.db import connection
-
-    return connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
-
-
 _registry = IndexRegistry()
 
 
@@ -623,4 +543,4 @@ def index_wait_idle(timeout: float = 60.0) -> None:
 
 def index_expire() -> None:
     """Make the next lookup compare the database token again, whatever the check interval."""
-    _registry._next_check = 0.0
+    _registry.expire()

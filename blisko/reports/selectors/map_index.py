@@ -16,33 +16,31 @@ What it holds, one row per report in id order (about 50 bytes a report):
 A cell of level k <= FINE_LEVEL is the fine cell shifted right by FINE_LEVEL - k bits: the
 same number `floor(x / (360 / 2**k))` the SQL computes (division by a power of two is exact).
 
-Freshness (`MapIndexRegistry.current`): at most every BLISKO_INDEX_CHECK_SECONDS a token is
-read (last report id, last `updated_at`, last ReportEvent id, each category's precision; three
-indexed look-ups). When it moved, the reports changed since the previous token (newer id,
-newer `updated_at`, or named by a newer event: every status change writes one) are read and
-patched into a copy of the arrays. When a precision changed or too many rows moved, the index
-is rebuilt: in a background thread (callers get None and count in the database meanwhile), or
-in the caller's thread when its connection is inside a transaction (tests). Deleted reports
-(the admin only) and rows committed out of order are caught by the full rebuild that runs in
-the background every BLISKO_MAP_INDEX_MAX_AGE seconds (600 by default) while the old index
-keeps answering.
+Freshness (`MapIndexRegistry`, a `blisko.core.freshness.FreshIndexRegistry`): at most every
+BLISKO_INDEX_CHECK_SECONDS a token is read (last report id, last `updated_at`, last
+ReportEvent id, each category's precision; three indexed look-ups). When it moved, the
+reports changed since the previous token (newer id, newer `updated_at`, or named by a newer
+event: every status change writes one) are read and patched into a copy of the arrays. When a
+precision changed or too many rows moved, the index is rebuilt: in a background thread
+(callers get None and count in the database meanwhile), or in the caller's thread when its
+connection is inside a transaction (tests). Deleted reports (the admin only) and rows
+committed out of order are caught by the full rebuild that runs in the background every
+BLISKO_MAP_INDEX_MAX_AGE seconds (600 by default) while the old index keeps answering.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, connections
 from django.db.models import Max
 
+from blisko.core.freshness import FreshIndexRegistry
 from blisko.reports.models import Category, Report, ReportEvent, Status
 from blisko.reports.selectors.map_sql import (
     FINE_LEVEL,
@@ -54,7 +52,6 @@ from blisko.reports.selectors.map_sql import (
     index_rows,
     level_step,
 )
-from blisko.territories.index import shares_one_connection
 
 logger = logging.getLogger(__name__)
 
@@ -182,12 +179,11 @@ class MapIndex:
     """The public map's rows in memory (see the module docstring). Read-only once built:
     a change makes a patched copy (`patched`), so readers never see half a change."""
 
-    __slots__ = ("token", "columns", "built_at")
+    __slots__ = ("token", "columns")
 
-    def __init__(self, *, token: Token, columns: dict[str, np.ndarray], built_at: float):
+    def __init__(self, *, token: Token, columns: dict[str, np.ndarray]):
         self.token = token
         self.columns = columns
-        self.built_at = built_at
 
     def __len__(self) -> int:
         return len(self.columns["ids"])
@@ -196,7 +192,7 @@ class MapIndex:
     def build(cls, *, token: Token, batches: Iterable[list[IndexRow]]) -> MapIndex:
         columns = _columns(batches)
         assert columns is not None
-        return cls(token=token, columns=columns, built_at=time.monotonic())
+        return cls(token=token, columns=columns)
 
     def patched(self, *, token: Token, batches: Iterable[list[IndexRow]]) -> MapIndex | None:
         """A copy with the changed rows replaced or added; None when more than
@@ -218,7 +214,7 @@ class MapIndex:
         if len(added) and len(ids) and added[0] < ids[-1]:  # an older id committed late
             order = np.argsort(columns["ids"], kind="stable")
             columns = {name: column[order] for name, column in columns.items()}
-        return MapIndex(token=token, columns=columns, built_at=self.built_at)
+        return MapIndex(token=token, columns=columns)
 
     def count_cells(self, query: CellQuery) -> list[CellRow]:
         """The same rows as `map_sql.cells_count(query)`: per (cell, status) the count, the
@@ -316,91 +312,30 @@ def _table(codes: Iterable[int], column: np.ndarray) -> np.ndarray:
     return table[np.minimum(column, top)]
 
 
-class MapIndexRegistry:
-    """Holds this process's `MapIndex` and keeps it fresh (see the module docstring).
-    Thread-safe; survives a fork (gunicorn --preload) without the builder thread."""
+class MapIndexRegistry(FreshIndexRegistry[MapIndex, Token]):
+    """Holds this process's `MapIndex` and keeps it fresh (see the module docstring and
+    `blisko.core.freshness`): changed rows are patched in, and a full rebuild runs every
+    BLISKO_MAP_INDEX_MAX_AGE seconds to forget deleted ones."""
 
-    _builder: threading.Thread | None
+    label = "map index"
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reset()
-        os.register_at_fork(after_in_child=self._after_fork)
+    def read_token(self) -> Token:
+        return read_token()
 
-    def _after_fork(self) -> None:
-        self._lock = threading.Lock()
-        self._builder = None
-        self._next_check = 0.0
+    def token_of(self, value: MapIndex) -> Token:
+        return value.token
 
-    def _reset(self) -> None:
-        self._index: MapIndex | None = None
-        self._fresh = False
-        self._next_check = 0.0
-        self._builder = None
-
-    @staticmethod
-    def _check_seconds() -> float:
-        return float(getattr(settings, "BLISKO_INDEX_CHECK_SECONDS", 0.5))
-
-    @staticmethod
-    def _max_age() -> float:
+    def max_age(self) -> float:
         return float(getattr(settings, "BLISKO_MAP_INDEX_MAX_AGE", 600))
 
-    def current(self) -> MapIndex | None:
-        """The index, if it matches the database as of the last check; else None."""
-        if time.monotonic() < self._next_check:
-            return self._index if self._fresh else None
-        with self._lock:
-            if time.monotonic() < self._next_check:  # another thread checked meanwhile
-                return self._index if self._fresh else None
-            return self._check()
+    def updated(self, value: MapIndex, token: Token) -> MapIndex | None:
+        """The rows changed since `value`'s token patched in; None (rebuild) when a
+        category's precision changed or too many rows did."""
+        if value.token.categories != token.categories:
+            return None
+        return value.patched(token=token, batches=index_rows(since=value.token.since()))
 
-    def _check(self) -> MapIndex | None:
-        token = read_token()
-        self._next_check = time.monotonic() + self._check_seconds()
-        index = self._index
-        in_transaction = connection.in_atomic_block
-        if index is not None and index.token == token:
-            self._fresh = True
-            if not in_transaction and time.monotonic() - index.built_at > self._max_age():
-                self._start_builder()  # forget deleted rows; this one answers meanwhile
-            return index
-        if index is not None and index.token.categories == token.categories:
-            patched = index.patched(token=token, batches=index_rows(since=index.token.since()))
-            if patched is not None:
-                self._index, self._fresh = patched, True
-                return patched
-        if in_transaction or shares_one_connection():
-            # Only this connection sees the rows to index (tests run so), or every thread
-            # shares the one in-memory SQLite connection: build here.
-            self._index, self._fresh = self._build(), True
-            return self._index
-        self._fresh = False
-        self._start_builder()
-        return None
-
-    def _start_builder(self) -> None:
-        if shares_one_connection():
-            return
-        if self._builder is None or not self._builder.is_alive():
-            self._builder = threading.Thread(
-                target=self._build_in_background, name="blisko-map-index", daemon=True
-            )
-            self._builder.start()
-
-    def _build_in_background(self) -> None:
-        try:
-            index = self._build()
-            with self._lock:
-                self._index = index
-                self._next_check = 0.0  # the next call compares tokens (and patches)
-        except Exception:
-            logger.exception("Building the map index failed; counting in the database.")
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    @staticmethod
-    def _build() -> MapIndex:
+    def build(self) -> MapIndex:
         """Read the token first, then the rows: rows newer than the token cost one more
         patch, while the reverse would hide a change."""
         started = time.perf_counter()
@@ -410,22 +345,6 @@ class MapIndexRegistry:
             "Map index built in %.2f s: %d reports", time.perf_counter() - started, len(index)
         )
         return index
-
-    def rebuild(self) -> MapIndex:
-        """Build the index now, in this thread, and make it current (start-up, bench)."""
-        with self._lock:
-            self._index, self._fresh = self._build(), True
-            self._next_check = time.monotonic() + self._check_seconds()
-            return self._index
-
-    def wait_idle(self, timeout: float = 60.0) -> None:
-        builder = self._builder
-        if builder is not None:
-            builder.join(timeout)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._reset()
 
 
 _registry = MapIndexRegistry()
