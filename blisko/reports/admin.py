@@ -289,14 +289,16 @@ class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admi
 
 @admin.register(Open311Key)
 class Open311KeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "is_active", "created_at", "updated_at"]
+    list_display = ["name", "is_active", "daily_cap", "created_at", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["name"]
     actions = ["deactivate"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A new key is only named: the key itself is made by the service and shown once.
-        return ["name"] if obj is None else ["name", "is_active", "key_hash", "created_at"]
+        if obj is None:
+            return ["name"]
+        return ["name", "is_active", "daily_cap", "key_hash", "created_at"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [] if obj is None else ["key_hash", "created_at"]

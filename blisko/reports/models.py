@@ -7,6 +7,7 @@ are visible to police only, and the address (with its keyed hash) is erased afte
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -314,6 +315,17 @@ class Open311Key(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     is_active = models.BooleanField(_("is active"), default=True)
+    daily_cap = models.PositiveIntegerField(
+        _("daily cap"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The most service requests this key may create in a day (from local midnight), "
+            "all its residents together. Empty: no cap; each resident still has the daily "
+            "limit of one client."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Open311 API key")

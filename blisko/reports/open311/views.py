@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 at /open311/v2/: discovery, services, requests and tokens.
 
 Every resource answers in the format of its suffix (`.json` or `.xml`); refusals use the
-spec's error format with the same HTTP status (400 bad input, 403 bad api_key, 404 unknown).
+spec's error format with the same HTTP status (400 bad input, 403 bad api_key, 404 unknown,
+429 over a daily limit, with Retry-After: see `limits` for whom a POST counts against).
 Texts follow the `locale` parameter (uk, pl, en), else the Accept-Language header.
 A POST creates the report through `report_submit`, exactly as the public page and the REST
 API do; Blisko creates requests at once, so it never answers with a token (see `token`).
@@ -29,6 +30,7 @@ from blisko.core.geo import parse_coordinate
 from blisko.reports.models import Category, Report
 from blisko.reports.open311 import serializers
 from blisko.reports.open311.keys import request_key
+from blisko.reports.open311.limits import open311_client
 from blisko.reports.open311.render import JSON, XML, error_response, respond
 from blisko.reports.open311.selectors import (
     CLOSED,
@@ -93,6 +95,8 @@ def open311(*methods: str) -> Callable[[View], View]:
                         response["Allow"] = ", ".join(sorted(allowed))
                 except ApplicationError as error:
                     response = error_response(error.message, fmt=fmt, status=error.status)
+                    if error.status == 429 and "retry_after" in error.extra:
+                        response["Retry-After"] = str(error.extra["retry_after"])
                 except DjangoValidationError as error:
                     response = error_response(" ".join(error.messages), fmt=fmt, status=400)
                 response["Content-Language"] = translation.get_language()
@@ -235,7 +239,7 @@ def _follow_url(request: HttpRequest, report: Report, fmt: str) -> str:
 
 
 def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
-    request_key(request)
+    key = request_key(request)
     code = request.POST.get("service_code", "").strip()
     if not code:
         raise ApplicationError(_("service_code is required."), {"field": "service_code"})
@@ -252,9 +256,9 @@ def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     # first_name, last_name, phone and media_url are not kept: reports are anonymous, and
     # media come as uploaded files ("media"), checked like any other attachment. A key holder
-    # is a trusted client sending for many residents from one server, so its address is not
-    # the resident's: no client address is kept and no per-address daily limit applies (a
-    # key that misbehaves is deactivated in the back office).
+    # sends for many residents from one server, so its address is not kept; the daily
+    # limits count the resident it names and the key (see `limits`).
+    client = open311_client(request=request, key=key)
     report = report_submit(
         category_code=code,
         lon=lon,
@@ -265,6 +269,8 @@ def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
         files=request.FILES.getlist("media"),
         client_ip=None,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
+        client_key=client.client_key,
+        daily_limits=client.daily_limits,
     )
     data = [serializers.request_created(report, follow_url=_follow_url(request, report, fmt))]
     return respond(data, fmt=fmt, root="service_requests", status=201)

@@ -74,17 +74,27 @@ def open311_key_check(*, raw_key: str | None) -> Open311Key:
 
 @transaction.atomic
 def open311_key_save(*, key: Open311Key, actor: Actor) -> Open311Key:
-    """Rename a key or change whether it is active (the admin's edit form).
+    """Rename a key, change whether it is active or its daily cap (the admin's edit form).
 
-    The hash never changes. Effects: the changed fields saved and an audit event
-    ("deactivated", "reactivated" or "updated"). Nothing is written when nothing changed.
+    The hash never changes. Refuses an empty name and a daily cap below 1 (empty: no cap).
+    Effects: the changed fields saved and an audit event ("deactivated", "reactivated" or
+    "updated"). Nothing is written when nothing changed.
     """
     old = Open311Key.objects.select_for_update().get(pk=key.pk)
-    changed = [name for name in ("name", "is_active") if getattr(old, name) != getattr(key, name)]
+    changed = [
+        name
+        for name in ("name", "is_active", "daily_cap")
+        if getattr(old, name) != getattr(key, name)
+    ]
     if not changed:
         return key
     if not key.name.strip():
         raise ApplicationError(_("Give the key a name: who will use it."), {"field": "name"})
+    if key.daily_cap is not None and key.daily_cap < 1:
+        raise ApplicationError(
+            _("The daily cap must be at least 1; leave it empty for no cap."),
+            {"field": "daily_cap"},
+        )
     key.key_hash = old.key_hash
     key.save(update_fields=[*changed, "updated_at"])
     action = "updated"

@@ -9,16 +9,22 @@ deleted when the transaction fails).
 A retried submission never makes a second report: with the same idempotency key the first
 report is returned, also when the two requests race (the unique constraint on
 `Report.idempotency_key` decides, and the loser returns the winner's report).
+
+A report counts against its client's daily limit under the client's key (`client_hash`):
+by default the keyed hash of its address; a caller that knows its clients better (Open311:
+a key holder's residents) passes its own key and `DailyLimit`s.
 """
 
 import contextlib
 import datetime as dt
+import hashlib
 import ipaddress
 import math
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,7 +35,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import make_point, parse_lat_lon
@@ -44,6 +50,9 @@ from blisko.reports.services.attachments import (
 )
 from blisko.reports.services.routing import Routing, report_route
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # Unambiguous letters and digits (no 0/O, 1/I/L), as bulk imports use: a code read aloud
 # over the phone survives. 12 of 31 symbols: about 59 bits, never guessed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -53,8 +62,21 @@ ACTION_SUBMITTED = "submitted"
 OCCURRED_AT_SKEW = dt.timedelta(minutes=5)
 IDEMPOTENCY_KEY_MAX = 100
 EMAIL_MAX = 254
-# Namespace of the PostgreSQL advisory lock that serialises one client's submissions.
+# Namespace of the PostgreSQL advisory locks that serialise the submissions of one client
+# (or of one group of clients with a daily limit of its own).
 _DAILY_LIMIT_LOCK = 0x5245
+# What a caller's own client key may hold (see `_sent_since` for why only these).
+_CLIENT_KEY = re.compile(r"[0-9a-z]{1,64}")
+# The refusal of a client (a connection) over BLISKO_REPORT_DAILY_LIMIT.
+CONNECTION_LIMIT_MESSAGE = ngettext_lazy(
+    "You have already sent %(limit)d report today, the most one connection may "
+    "send in a day. You can send the next one tomorrow; if it cannot wait, call "
+    "your officer or, in an emergency, 112.",
+    "You have already sent %(limit)d reports today, the most one connection may "
+    "send in a day. You can send the next one tomorrow; if it cannot wait, call "
+    "your officer or, in an emergency, 112.",
+    "limit",
+)
 # A tracking code colliding with an existing one is a once-in-the-universe event; retry.
 _CODE_ATTEMPTS = 3
 
@@ -66,6 +88,21 @@ class Submission:
 
     report: Report
     created: bool
+
+
+@dataclass(frozen=True)
+class DailyLimit:
+    """At most `limit` reports a day (since local midnight) from the clients whose key
+    (`Report.client_hash`) starts with `prefix`: one client when `prefix` is its whole key,
+    a group of clients (the residents of one Open311 API key) when it is a leading part.
+
+    `message` is the refusal: a plural text (`ngettext_lazy(singular, plural, "limit")`)
+    with %(limit)d. A limit of 0 or less is no limit.
+    """
+
+    prefix: str
+    limit: int
+    message: "StrPromise | str"
 
 
 @dataclass
@@ -269,41 +306,47 @@ def _local_midnight(now: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _lock_client(client_hash: str) -> None:
-    """Serialise one client's submissions until the transaction ends, so that parallel
-    requests cannot all pass the daily limit. PostgreSQL only: SQLite writes one
-    transaction at a time anyway."""
-    if connection.vendor != "postgresql" or not client_hash:
+def _lock_client(limits: Sequence[DailyLimit]) -> None:
+    """Serialise the client's submissions (and its group's, for a group limit) until the
+    transaction ends, so that parallel requests cannot all pass a daily limit. PostgreSQL
+    only: SQLite writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
         return
-    # A transaction-level advisory lock (released at COMMIT/ROLLBACK) on (namespace, the
-    # client key's first 32 bits as a signed int4): no table lock, no row to contend on.
-    key = int(client_hash[:8], 16) - 2**31
+    # Transaction-level advisory locks (released at COMMIT/ROLLBACK) on (namespace, 32 bits
+    # of the prefix's SHA-256 as a signed int4): no table lock, no row to contend on. Taken
+    # in one order everywhere, so two submissions never wait for each other's second lock.
+    prefixes = sorted({limit.prefix for limit in limits if limit.limit > 0})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DAILY_LIMIT_LOCK, key])
+        for prefix in prefixes:
+            digest = hashlib.sha256(prefix.encode()).digest()
+            key = int.from_bytes(digest[:4], "big") - 2**31
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DAILY_LIMIT_LOCK, key])
 
 
-def _check_daily_limit(client_hash: str, now: dt.datetime) -> None:
-    """Refuse (429) a client that has already sent BLISKO_REPORT_DAILY_LIMIT reports since
-    midnight, local time. Call inside the transaction, after `_lock_client`."""
-    limit = settings.BLISKO_REPORT_DAILY_LIMIT
-    if not client_hash or limit <= 0:
-        return
+def _sent_since(prefix: str, client_hash: str, midnight: dt.datetime) -> int:
+    today = Report.objects.filter(created_at__gte=midnight)
+    if prefix == client_hash:
+        return today.filter(client_hash=prefix).count()
+    # A leading part: the keys from it up to it + "z". Keys are lowercase ASCII letters and
+    # digits, so every key starting with it sorts there in any collation; unlike LIKE 'x%',
+    # the range can use report_client_day_idx whatever the database's collation is.
+    return today.filter(client_hash__gte=prefix, client_hash__lt=prefix + "z").count()
+
+
+def _check_daily_limits(limits: Sequence[DailyLimit], client_hash: str, now: dt.datetime) -> None:
+    """Refuse (429, with the limit's message) a submission over any of `limits`, in their
+    order. Call inside the transaction, after `_lock_client`."""
     midnight = _local_midnight(now)
-    sent = Report.objects.filter(client_hash=client_hash, created_at__gte=midnight).count()
-    if sent >= limit:
+    for limit in limits:
+        if limit.limit <= 0 or _sent_since(limit.prefix, client_hash, midnight) < limit.limit:
+            continue
         tomorrow = _local_midnight(midnight + dt.timedelta(days=1, hours=2))
         raise ApplicationError(
-            ngettext(
-                "You have already sent %(limit)d report today, the most one connection may "
-                "send in a day. You can send the next one tomorrow; if it cannot wait, call "
-                "your officer or, in an emergency, 112.",
-                "You have already sent %(limit)d reports today, the most one connection may "
-                "send in a day. You can send the next one tomorrow; if it cannot wait, call "
-                "your officer or, in an emergency, 112.",
-                limit,
-            )
-            % {"limit": limit},
-            {"limit": limit, "retry_after": max(1, int((tomorrow - now).total_seconds()))},
+            str(limit.message % {"limit": limit.limit}),
+            {
+                "limit": limit.limit,
+                "retry_after": max(1, int((tomorrow - now).total_seconds())),
+            },
             status=429,
         )
 
@@ -348,7 +391,12 @@ def _delete_files(names: list[str]) -> None:
 
 
 def _write(
-    *, checked: _Checked, client_ip: str | None, client_hash: str, now: dt.datetime
+    *,
+    checked: _Checked,
+    client_ip: str | None,
+    client_hash: str,
+    limits: Sequence[DailyLimit],
+    now: dt.datetime,
 ) -> Submission:
     """Create the report, its first event and its files in one transaction (see module)."""
     routing = checked.routing
@@ -358,12 +406,12 @@ def _write(
     for attempt in range(_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
-                _lock_client(client_hash)
+                _lock_client(limits)
                 if checked.idempotency_key is not None:
                     existing = _by_key(checked.idempotency_key)
                     if existing is not None:
                         return _replay(existing, checked)
-                _check_daily_limit(client_hash, now)
+                _check_daily_limits(limits, client_hash, now)
                 report = Report(
                     tracking_code=tracking_code_new(),
                     category=checked.category,
@@ -440,11 +488,17 @@ def report_submit_or_replay(
     client_ip: str | None,
     idempotency_key: str | None = None,
     honeypot: str = "",
+    client_key: str | None = None,
+    daily_limits: Sequence[DailyLimit] | None = None,
 ) -> Submission:
     """Submit a report as `report_submit` does; also tell whether this call created it.
 
     The API answers 201 for a new report and 200 for a retry; the rest is `report_submit`.
     """
+    if client_key is not None and not _CLIENT_KEY.fullmatch(client_key):
+        raise ValueError("A client key is 1 to 64 lowercase ASCII letters and digits.")
+    if any(not (client_key or "").startswith(limit.prefix) for limit in daily_limits or ()):
+        raise ValueError("A daily limit must count a prefix of the client's own key.")
     now = timezone.now()
     if _text(honeypot):
         # A form field people never see was filled in: a robot. Say nothing about why.
@@ -462,9 +516,26 @@ def report_submit_or_replay(
         idempotency_key=idempotency_key,
         now=now,
     )
-    client_hash = rules.client_hash(client_ip) if client_ip else ""
+    if client_key is None:
+        client_key = rules.client_hash(client_ip) if client_ip else ""
+    if daily_limits is None:
+        daily_limits = (
+            [
+                DailyLimit(
+                    prefix=client_key,
+                    limit=settings.BLISKO_REPORT_DAILY_LIMIT,
+                    message=CONNECTION_LIMIT_MESSAGE,
+                )
+            ]
+            if client_key
+            else []
+        )
     return _write(
-        checked=checked, client_ip=_stored_ip(client_ip), client_hash=client_hash, now=now
+        checked=checked,
+        client_ip=_stored_ip(client_ip),
+        client_hash=client_key,
+        limits=daily_limits,
+        now=now,
     )
 
 
@@ -480,6 +551,8 @@ def report_submit(
     client_ip: str | None,
     idempotency_key: str | None = None,
     honeypot: str = "",
+    client_key: str | None = None,
+    daily_limits: Sequence[DailyLimit] | None = None,
 ) -> Report:
     """Submit a resident's report of a threat; returns the report (new, or the earlier one
     with the same idempotency key).
@@ -495,8 +568,12 @@ def report_submit(
 
     Then, in one transaction: a client (`client_ip`; None for a trusted internal caller,
     which has no daily limit) that has sent BLISKO_REPORT_DAILY_LIMIT reports since local
-    midnight is refused with status 429; a known `idempotency_key` returns its report when
-    the submission is the same, and is refused with status 422 when it is not; otherwise
+    midnight is refused with status 429. A caller that names its clients itself passes
+    `client_key` (stored as the report's client key in place of the hash of `client_ip`:
+    1 to 64 lowercase ASCII letters and digits) and `daily_limits` (each counting a prefix
+    of that key; the first one reached refuses with 429 and its message). A known
+    `idempotency_key` returns its report, without counting it again, when the submission
+    is the same, and is refused with status 422 when it is not; otherwise
     the report is created, routed (area, boundary version, officer, unit), with its public
     location, deadlines, client address and key, a random tracking code, the first public
     event ("submitted"), its attachments and an audit event ("reports.report", without
@@ -513,4 +590,6 @@ def report_submit(
         client_ip=client_ip,
         idempotency_key=idempotency_key,
         honeypot=honeypot,
+        client_key=client_key,
+        daily_limits=daily_limits,
     ).report
