@@ -191,6 +191,11 @@ BLISKO_REPORT_EMAIL_RETENTION_DAYS = int(os.environ.get("BLISKO_REPORT_EMAIL_RET
 BLISKO_REPORT_NOT_CONFIRMED_PUBLIC_DAYS = 30
 BLISKO_REPORT_MAX_ATTACHMENTS = 3
 BLISKO_REPORT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# reports_clean_files removes files no report refers to only once they are this old, so an
+# upload whose report is still being saved is never removed.
+BLISKO_REPORT_ORPHAN_FILE_GRACE_MINUTES = int(
+    os.environ.get("BLISKO_REPORT_ORPHAN_FILE_GRACE_MINUTES", "60")
+)
 BLISKO_REPORT_DESCRIPTION_MAX = 500
 # "reduced" precision: the public point is snapped to a grid of this many degrees (~ 300 m).
 BLISKO_REPORT_REDUCED_GRID_DEG = 0.003
