@@ -199,6 +199,7 @@ BLISKO_REPORT_ORPHAN_FILE_GRACE_MINUTES = int(
 BLISKO_REPORT_DESCRIPTION_MAX = 500
 # "reduced" precision: the public point is snapped to a grid of this many degrees (~ 300 m).
 BLISKO_REPORT_REDUCED_GRID_DEG = 0.003
+BLISKO_REPORT_IMPORT_MAX_BYTES = 200 * 1024 * 1024  # reports_import refuses larger files
 # Load balancers / reverse proxies whose X-Forwarded-For is believed (addresses or networks,
 # comma-separated). Empty: the client is REMOTE_ADDR.
 BLISKO_TRUSTED_PROXIES = [
