@@ -110,6 +110,7 @@ class ImportOutcome:
     last_id: int | None
     ignored_columns: list[str]
     committed: bool
+    marked_escalated: int = 0  # of the overdue: marked as escalated, so not e-mailed about
 
     @property
     def rate(self) -> float:
@@ -216,10 +217,10 @@ class _Categories:
 class _RowChecker:
     """Checks one row's values; holds what every row shares (categories, now, the zone)."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: zoneinfo.ZoneInfo) -> None:
         self.categories = _Categories()
         self.now = timezone.now()
-        self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        self.zone = zone
         self.statuses = {value: value for value in Status.values}
         self.limit = settings.BLISKO_REPORT_DESCRIPTION_MAX
 
@@ -325,7 +326,7 @@ def _sniff_delimiter(text: str) -> tuple[str, bool]:
     return (";" if first.count(";") > first.count(",") else ","), False
 
 
-def _read_csv(text: str, result: ReadResult) -> None:
+def _read_csv(text: str, result: ReadResult, zone: zoneinfo.ZoneInfo) -> None:
     delimiter, skip_sep_line = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -341,7 +342,7 @@ def _read_csv(text: str, result: ReadResult) -> None:
                 continue
             if header is None:
                 header = _header(row, result)
-                checker = _RowChecker()
+                checker = _RowChecker(zone)
                 continue
             assert checker is not None  # noqa: S101
             result.rows += 1
@@ -394,7 +395,7 @@ def _header(row: list[str], result: ReadResult) -> list[str]:
     return [name if name in known else "" for name in names]
 
 
-def _read_geojson(text: str, result: ReadResult) -> None:
+def _read_geojson(text: str, result: ReadResult, zone: zoneinfo.ZoneInfo) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -419,7 +420,7 @@ def _read_geojson(text: str, result: ReadResult) -> None:
     features = data.get("features")
     if not isinstance(features, list) or not features:
         raise _fail(_("The FeatureCollection has no features."))
-    checker = _RowChecker()
+    checker = _RowChecker(zone)
     for number, feature in enumerate(features, start=1):
         result.rows += 1
         label = _("feature %(n)s") % {"n": number}
@@ -457,9 +458,23 @@ def _read_geojson(text: str, result: ReadResult) -> None:
         checker.check(result, label, number, values)
 
 
-def read_reports_file(path: Path) -> ReadResult:
+def time_zone(name: str | None) -> zoneinfo.ZoneInfo:
+    """The IANA zone for times without an offset (TIME_ZONE by default); ApplicationError if
+    there is no such zone."""
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _fail(
+            _("Unknown time zone %(zone)s: use a name such as Europe/Warsaw or Europe/Kyiv.")
+            % {"zone": _shown(name)}
+        ) from None
+
+
+def read_reports_file(path: Path, *, zone_name: str | None = None) -> ReadResult:
     """Read a CSV or GeoJSON file of reports; raises ApplicationError for a file that cannot be
-    read at all, and lists invalid rows in the result (`invalid`, the first `problems`)."""
+    read at all, and lists invalid rows in the result (`invalid`, the first `problems`). Times
+    without an offset are read in `zone_name` (TIME_ZONE by default)."""
+    zone = time_zone(zone_name)
     raw = _read_bytes(path)
     text = _decode(raw)
     is_json = path.suffix.lower() in (".geojson", ".json") or text.lstrip()[:1] in ("{", "[")
@@ -467,9 +482,9 @@ def read_reports_file(path: Path) -> ReadResult:
         kind="GeoJSON" if is_json else "CSV", sha256=hashlib.sha256(raw).hexdigest()
     )
     if is_json:
-        _read_geojson(text, result)
+        _read_geojson(text, result, zone)
     else:
-        _read_csv(text, result)
+        _read_csv(text, result, zone)
     if result.rows == 0:
         raise _fail(_("The file names its columns but holds no reports."))
     return result
@@ -513,10 +528,35 @@ def _counts(ids: np.ndarray, now: dt.datetime) -> tuple[dict[str, int], int]:
     return dict(by_category.most_common()), overdue
 
 
+def _mark_escalated(ids: np.ndarray, now: dt.datetime) -> int:
+    """Set escalated_at on the imported reports already overdue, so that `reports_escalate`
+    does not e-mail supervisors about another system's backlog; they stay overdue in the
+    queues. Returns how many were marked."""
+    marked = 0
+    chunk = max(1, (connection.features.max_query_params or 10_000) - 20)
+    values = ids.tolist()
+    for start in range(0, len(values), chunk):
+        marked += (
+            Report.objects.filter(pk__in=values[start : start + chunk], escalated_at__isnull=True)
+            .filter(overdue_condition(now=now))
+            .update(escalated_at=now)
+        )
+    return marked
+
+
 def reports_import_file(
-    *, path: Path, commit: bool = False, skip_invalid: bool = False
+    *,
+    path: Path,
+    commit: bool = False,
+    skip_invalid: bool = False,
+    zone_name: str | None = None,
+    escalate_overdue: bool = False,
 ) -> ImportOutcome:
     """Import the reports of a CSV or GeoJSON file, each routed like a submitted one. Atomic.
+
+    Times without an offset are read in `zone_name` (TIME_ZONE by default). Open reports that
+    are already overdue are marked as escalated (the other system dealt with its backlog), so
+    the next `reports_escalate` leaves them alone, unless `escalate_overdue`.
 
     Refuses (ApplicationError, the first problems in extra["problems"]) a file that cannot be
     read, and one with an invalid row unless `skip_invalid`, before anything is written.
@@ -525,7 +565,7 @@ def reports_import_file(
     file, its checksum, the counts and the range of the new report ids.
     """
     started = time.perf_counter()
-    read = read_reports_file(path)
+    read = read_reports_file(path, zone_name=zone_name)
     if read.invalid and not skip_invalid:
         raise _fail(
             ngettext(
@@ -579,7 +619,10 @@ def reports_import_file(
             outcome.imported, outcome.outside = result.imported, result.outside
             if len(ids):
                 outcome.first_id, outcome.last_id = int(ids.min()), int(ids.max())
-            outcome.by_category, outcome.overdue = _counts(ids, timezone.now())
+            now = timezone.now()
+            outcome.by_category, outcome.overdue = _counts(ids, now)
+            if outcome.overdue and not escalate_overdue:
+                outcome.marked_escalated = _mark_escalated(ids, now)
             outcome.seconds = time.perf_counter() - started
             if not commit:
                 raise _DryRun
@@ -599,6 +642,8 @@ def reports_import_file(
                     "first_id": outcome.first_id,
                     "last_id": outcome.last_id,
                     "by_category": outcome.by_category,
+                    "time_zone": str(time_zone(zone_name)),
+                    "marked_escalated": outcome.marked_escalated,
                 },
                 note=path.name,
             )

@@ -249,6 +249,52 @@ def test_open_reports_already_past_their_deadlines_are_pointed_out(tmp_path, unt
     assert "1 of the reports is open and already past its deadlines" in output
 
 
+def _old_open_reports(tmp_path: Path) -> str:
+    old = (timezone.now() - dt.timedelta(days=30)).isoformat()
+    row = f"{VINNYTSIA_CENTRE[1]},{VINNYTSIA_CENTRE[0]},vandalism,{old},submitted,\n"
+    return _write(tmp_path, "backlog.csv", HEADER + row * 2)
+
+
+def test_overdue_imported_reports_are_marked_escalated_so_no_supervisor_is_emailed(
+    tmp_path, officers, mailoutbox
+):
+    output = _run(_old_open_reports(tmp_path), "--commit")
+    assert "marked as escalated" in output
+    imported = _imported()
+    assert len(imported) == 2 and all(r.escalated_at is not None for r in imported)
+    out = io.StringIO()
+    call_command("reports_escalate", stdout=out)
+    assert "escalated now: 0." in out.getvalue()
+    assert mailoutbox == []
+    audit = AuditEvent.objects.filter(entity="reports.import").latest("pk")
+    assert audit.after["marked_escalated"] == 2
+
+
+def test_escalate_overdue_leaves_them_to_the_next_escalation(tmp_path, officers):
+    output = _run(_old_open_reports(tmp_path), "--commit", "--escalate-overdue")
+    assert "the next reports_escalate run escalates them" in output
+    assert all(r.escalated_at is None for r in _imported())
+    out = io.StringIO()
+    call_command("reports_escalate", stdout=out)
+    assert "escalated now: 2." in out.getvalue()
+    assert all(r.escalated_at is not None for r in _imported())
+
+
+def test_times_without_an_offset_are_read_in_the_zone_given(tmp_path, officers):
+    row = f"{KONIN_CENTRE[1]},{KONIN_CENTRE[0]},vandalism,2026-01-15 12:00,resolved,\n"
+    _run(_write(tmp_path, "konin.csv", HEADER + row), "--commit", "--time-zone", "Europe/Warsaw")
+    _run(_write(tmp_path, "kyiv.csv", HEADER + row), "--commit")  # TIME_ZONE: Europe/Kyiv
+    warsaw, kyiv = _imported()
+    assert warsaw.created_at == dt.datetime(2026, 1, 15, 11, 0, tzinfo=dt.UTC)
+    assert kyiv.created_at == dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
+
+
+def test_an_unknown_time_zone_is_refused(tmp_path, untouched):
+    path = _write(tmp_path, "a.csv", HEADER + f"{KONIN_CENTRE[1]},{KONIN_CENTRE[0]},vandalism,,,\n")
+    message = _refused(path, "--time-zone", "Europe/Atlantis")
+    assert "Unknown time zone Europe/Atlantis" in message
+
+
 # --- files refused whole -------------------------------------------------------------------
 
 

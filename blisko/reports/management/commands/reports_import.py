@@ -29,12 +29,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Import the valid rows and list the invalid ones, instead of refusing the file.",
         )
+        parser.add_argument(
+            "--time-zone",
+            default=None,
+            help="IANA zone of times without an offset, e.g. Europe/Warsaw (default: TIME_ZONE).",
+        )
+        parser.add_argument(
+            "--escalate-overdue",
+            action="store_true",
+            help="Let the next reports_escalate e-mail supervisors about imported open reports "
+            "already past their deadlines (by default they are marked as escalated).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
         try:
             outcome = reports_import_file(
-                path=path, commit=options["commit"], skip_invalid=options["skip_invalid"]
+                path=path,
+                commit=options["commit"],
+                skip_invalid=options["skip_invalid"],
+                zone_name=options["time_zone"],
+                escalate_overdue=options["escalate_overdue"],
             )
         except ApplicationError as exc:
             lines = [f"{path}: {exc.message}"]
@@ -118,7 +133,21 @@ class Command(BaseCommand):
                         % {"count": outcome.swapped}
                     )
                 )
-        if outcome.overdue:
+        if outcome.overdue and outcome.marked_escalated:
+            write(
+                ngettext(
+                    "%(count)s of the reports is open and already past its deadlines: marked as "
+                    "escalated, so reports_escalate does not e-mail a supervisor about it (it "
+                    "stays overdue in the queue; --escalate-overdue leaves it to be escalated).",
+                    "%(count)s of the reports are open and already past their deadlines: marked "
+                    "as escalated, so reports_escalate does not e-mail supervisors about them "
+                    "(they stay overdue in the queues; --escalate-overdue leaves them to be "
+                    "escalated).",
+                    outcome.marked_escalated,
+                )
+                % {"count": outcome.marked_escalated}
+            )
+        elif outcome.overdue:
             write(
                 self.style.WARNING(
                     ngettext(
