@@ -1,4 +1,4 @@
-"""Reading report files from another system (KMZB exports, an Open311 backlog) and importing them.
+"""Reading report files from another system (KMZB exports, an Open311 backlog).
 
 `read_reports_file` turns a CSV or GeoJSON file into columns ready for `reports_bulk_import`,
 refusing the whole file for a problem of the file itself (missing, not UTF-8, empty, too large,
@@ -6,10 +6,7 @@ no required column, a header named twice, GeoJSON that is no FeatureCollection) 
 every invalid row with its line (or feature) number. Nothing there touches the database but
 the category list.
 
-`reports_import_file` checks everything first, then imports in one transaction through
-`reports_bulk_import` (each report routed like a submitted one) and writes one audit event for
-the import; without `commit` the same transaction is rolled back, so a dry run reports exactly
-what an import would do.
+The import itself is `blisko.reports.services.importing.reports_import_file`.
 
 CSV: UTF-8 (with or without BOM), comma or semicolon between fields (whichever the header uses
 more), a header naming `lat`, `lon`, `category` and optionally `created_at`, `status`,
@@ -21,17 +18,12 @@ import datetime as dt
 import hashlib
 import io
 import json
-import time
 import zoneinfo
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -39,12 +31,7 @@ from django.utils.translation import ngettext
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import parse_coordinate
-from blisko.core.services import audit_record
-from blisko.reports.models import Category, Report, Status
-from blisko.reports.selectors.deadlines import overdue_condition
-from blisko.reports.services.bulk import reports_bulk_import
-from blisko.territories.index import current_index, index_rebuild
-from blisko.territories.models import Level
+from blisko.reports.models import Category, Status
 
 REQUIRED_COLUMNS = ("lat", "lon", "category")
 OPTIONAL_COLUMNS = ("created_at", "status", "description")
@@ -54,8 +41,6 @@ SHOWN = 20
 FUTURE_SKEW = dt.timedelta(minutes=5)
 # A guard against typos in years ("0224", "1024"): no report system predates this.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-# The levels reports are routed to, finest first, as reports_bulk_import routes them.
-_ROUTED_LEVELS = (Level.SERVICE_AREA, Level.COMMUNITY)
 _WGS84_NAMES = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
     "urn:ogc:def:crs:OGC::CRS84",
@@ -89,39 +74,7 @@ class ReadResult:
             self.problems.append(f"{label}: {'; '.join(m.rstrip('.') for m in messages)}")
 
 
-@dataclass
-class ImportOutcome:
-    """What an import did (or, in a dry run, would do)."""
-
-    file_name: str
-    kind: str
-    rows: int
-    invalid: int
-    problems: list[str]
-    imported: int
-    outside: int
-    outside_lines: list[int]  # the first SHOWN lines outside every territory
-    swapped: int  # of those outside, how many would lie inside with lat and lon swapped
-    overdue: int  # imported open reports already past a deadline
-    by_category: dict[str, int]  # category code -> reports imported, most first
-    category_names: dict[str, str]  # category code -> its name in the active language
-    seconds: float
-    first_id: int | None
-    last_id: int | None
-    ignored_columns: list[str]
-    committed: bool
-    marked_escalated: int = 0  # of the overdue: marked as escalated, so not e-mailed about
-
-    @property
-    def rate(self) -> float:
-        return self.imported / self.seconds if self.seconds > 0 else 0.0
-
-
-class _DryRun(Exception):
-    pass
-
-
-def _fail(message: str, problems: list[str] | None = None, **extra: Any) -> ApplicationError:
+def refusal(message: str, problems: list[str] | None = None, **extra: Any) -> ApplicationError:
     return ApplicationError(message, {"problems": problems or [], **extra})
 
 
@@ -139,21 +92,21 @@ def _read_bytes(path: Path) -> bytes:
         if path.is_dir():
             raise IsADirectoryError
     except FileNotFoundError:
-        raise _fail(_("There is no file “%(path)s”.") % {"path": _shown(path, 200)})
+        raise refusal(_("There is no file “%(path)s”.") % {"path": _shown(path, 200)})
     except IsADirectoryError:
-        raise _fail(_("“%(path)s” is a folder, not a file.") % {"path": _shown(path, 200)})
+        raise refusal(_("“%(path)s” is a folder, not a file.") % {"path": _shown(path, 200)})
     except OSError as exc:
-        raise _fail(_("Cannot read the file: %(error)s") % {"error": exc.strerror})
+        raise refusal(_("Cannot read the file: %(error)s") % {"error": exc.strerror})
     limit = settings.BLISKO_REPORT_IMPORT_MAX_BYTES
     if size > limit:
-        raise _fail(
+        raise refusal(
             _("The file is larger than %(limit)s MB; split it into smaller files.")
             % {"limit": limit // (1024 * 1024)}
         )
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise _fail(_("Cannot read the file: %(error)s") % {"error": exc.strerror})
+        raise refusal(_("Cannot read the file: %(error)s") % {"error": exc.strerror})
 
 
 def _decode(raw: bytes) -> str:
@@ -161,7 +114,7 @@ def _decode(raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _fail(
+        raise refusal(
             _(
                 "The file is not UTF-8 text (the first byte that is not is on line %(line)s). "
                 "Save it as UTF-8, in a spreadsheet as “CSV UTF-8”."
@@ -169,7 +122,7 @@ def _decode(raw: bytes) -> str:
             % {"line": line}
         )
     if not text.strip():
-        raise _fail(_("The file is empty."))
+        raise refusal(_("The file is empty."))
     return text
 
 
@@ -362,12 +315,12 @@ def _read_csv(text: str, result: ReadResult, zone: zoneinfo.ZoneInfo) -> None:
             values = {name: cell for name, cell in zip(header, cells, strict=True) if name}
             checker.check(result, label, start, values)
     except csv.Error as exc:
-        raise _fail(
+        raise refusal(
             _("The CSV cannot be read at line %(line)s: %(error)s")
             % {"line": reader.line_num, "error": exc}
         )
     if header is None:
-        raise _fail(_("The file is empty."))
+        raise refusal(_("The file is empty."))
 
 
 def _header(row: list[str], result: ReadResult) -> list[str]:
@@ -376,14 +329,14 @@ def _header(row: list[str], result: ReadResult) -> list[str]:
     seen: set[str] = set()
     for name in names:
         if name and name in seen:
-            raise _fail(
+            raise refusal(
                 _("The column “%(name)s” appears more than once in the header.")
                 % {"name": _shown(name)}
             )
         seen.add(name)
     missing = [name for name in REQUIRED_COLUMNS if name not in seen]
     if missing:
-        raise _fail(
+        raise refusal(
             _(
                 "The header has no column %(missing)s. The first line must name the columns: "
                 "lat, lon, category, and optionally created_at, status, description."
@@ -399,19 +352,19 @@ def _read_geojson(text: str, result: ReadResult, zone: zoneinfo.ZoneInfo) -> Non
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _fail(
+        raise refusal(
             _(
                 "The file is not valid JSON (truncated or damaged?) at line %(line)s, column %(col)s."
             )
             % {"line": exc.lineno, "col": exc.colno}
         )
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise _fail(_("The file is JSON but not a GeoJSON FeatureCollection."))
+        raise refusal(_("The file is JSON but not a GeoJSON FeatureCollection."))
     crs = data.get("crs")
     if crs:
         name = str(((crs.get("properties") or {}) if isinstance(crs, dict) else {}).get("name"))
         if name.strip() not in _WGS84_NAMES:
-            raise _fail(
+            raise refusal(
                 _(
                     "Coordinates must be longitude and latitude in WGS 84; the file declares “%(name)s”."
                 )
@@ -419,7 +372,7 @@ def _read_geojson(text: str, result: ReadResult, zone: zoneinfo.ZoneInfo) -> Non
             )
     features = data.get("features")
     if not isinstance(features, list) or not features:
-        raise _fail(_("The FeatureCollection has no features."))
+        raise refusal(_("The FeatureCollection has no features."))
     checker = _RowChecker(zone)
     for number, feature in enumerate(features, start=1):
         result.rows += 1
@@ -464,7 +417,7 @@ def time_zone(name: str | None) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _fail(
+        raise refusal(
             _("Unknown time zone %(zone)s: use a name such as Europe/Warsaw or Europe/Kyiv.")
             % {"zone": _shown(name)}
         ) from None
@@ -486,168 +439,5 @@ def read_reports_file(path: Path, *, zone_name: str | None = None) -> ReadResult
     else:
         _read_csv(text, result, zone)
     if result.rows == 0:
-        raise _fail(_("The file names its columns but holds no reports."))
+        raise refusal(_("The file names its columns but holds no reports."))
     return result
-
-
-def _outside(read: ReadResult) -> tuple[np.ndarray, int]:
-    """The positions of the rows outside every territory, and how many of those would lie
-    inside with lat and lon swapped (a common mistake when columns are mapped by hand)."""
-    snapshot = current_index() or index_rebuild()
-
-    def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        found = np.zeros(lon.shape, dtype=bool)
-        for level in _ROUTED_LEVELS:
-            found |= snapshot.index.lookup_many(lon, lat, level=level) >= 0
-        return found
-
-    lon, lat = np.asarray(read.lon, dtype=np.float64), np.asarray(read.lat, dtype=np.float64)
-    outside = np.flatnonzero(~inside(lon, lat))
-    swappable = outside[np.abs(lon[outside]) <= 90]
-    swapped = int(inside(lat[swappable], lon[swappable]).sum()) if len(swappable) else 0
-    return outside, swapped
-
-
-def _counts(ids: np.ndarray, now: dt.datetime) -> tuple[dict[str, int], int]:
-    """Imported reports per category code, and how many are open and already overdue."""
-    codes = dict(Category.objects.values_list("pk", "code"))
-    by_category: Counter[str] = Counter()
-    overdue = 0
-    chunk = max(1, (connection.features.max_query_params or 10_000) - 20)
-    values = ids.tolist()
-    for start in range(0, len(values), chunk):
-        rows = (
-            Report.objects.filter(pk__in=values[start : start + chunk])
-            .order_by()
-            .values("category_id")
-            .annotate(count=Count("pk"), overdue=Count("pk", filter=overdue_condition(now=now)))
-        )
-        for row in rows:
-            by_category[codes[row["category_id"]]] += row["count"]
-            overdue += row["overdue"]
-    return dict(by_category.most_common()), overdue
-
-
-def _mark_escalated(ids: np.ndarray, now: dt.datetime) -> int:
-    """Set escalated_at on the imported reports already overdue, so that `reports_escalate`
-    does not e-mail supervisors about another system's backlog; they stay overdue in the
-    queues. Returns how many were marked."""
-    marked = 0
-    chunk = max(1, (connection.features.max_query_params or 10_000) - 20)
-    values = ids.tolist()
-    for start in range(0, len(values), chunk):
-        marked += (
-            Report.objects.filter(pk__in=values[start : start + chunk], escalated_at__isnull=True)
-            .filter(overdue_condition(now=now))
-            .update(escalated_at=now)
-        )
-    return marked
-
-
-def reports_import_file(
-    *,
-    path: Path,
-    commit: bool = False,
-    skip_invalid: bool = False,
-    zone_name: str | None = None,
-    escalate_overdue: bool = False,
-) -> ImportOutcome:
-    """Import the reports of a CSV or GeoJSON file, each routed like a submitted one. Atomic.
-
-    Times without an offset are read in `zone_name` (TIME_ZONE by default). Open reports that
-    are already overdue are marked as escalated (the other system dealt with its backlog), so
-    the next `reports_escalate` leaves them alone, unless `escalate_overdue`.
-
-    Refuses (ApplicationError, the first problems in extra["problems"]) a file that cannot be
-    read, and one with an invalid row unless `skip_invalid`, before anything is written.
-    Points outside every territory are skipped and counted. Without `commit` the import runs
-    in a transaction that is rolled back. With it, one audit event (actor None) records the
-    file, its checksum, the counts and the range of the new report ids.
-    """
-    started = time.perf_counter()
-    read = read_reports_file(path, zone_name=zone_name)
-    if read.invalid and not skip_invalid:
-        raise _fail(
-            ngettext(
-                "The file was not imported: %(count)s row is invalid. Correct it, or import "
-                "the valid rows alone with --skip-invalid.",
-                "The file was not imported: %(count)s rows are invalid. Correct them, or import "
-                "the valid rows alone with --skip-invalid.",
-                read.invalid,
-            )
-            % {"count": read.invalid},
-            read.problems,
-            invalid=read.invalid,
-        )
-    if not read.lon:
-        raise _fail(
-            _("No row of the file is valid: there is nothing to import."),
-            read.problems,
-            invalid=read.invalid,
-        )
-    outside_rows, swapped = _outside(read)
-    outcome = ImportOutcome(
-        file_name=path.name,
-        kind=read.kind,
-        rows=read.rows,
-        invalid=read.invalid,
-        problems=read.problems,
-        imported=0,
-        outside=0,
-        outside_lines=[read.lines[i] for i in outside_rows[:SHOWN].tolist()],
-        swapped=swapped,
-        overdue=0,
-        by_category={},
-        category_names={c.code: c.name for c in Category.objects.all()},
-        seconds=0.0,
-        first_id=None,
-        last_id=None,
-        ignored_columns=read.ignored_columns,
-        committed=False,
-    )
-    try:
-        with transaction.atomic():
-            result = reports_bulk_import(
-                lon=read.lon,
-                lat=read.lat,
-                category_codes=read.category_codes,
-                created_at=read.created_at,
-                statuses=read.statuses,
-                descriptions=read.descriptions,
-            )
-            ids = result.report_ids
-            outcome.imported, outcome.outside = result.imported, result.outside
-            if len(ids):
-                outcome.first_id, outcome.last_id = int(ids.min()), int(ids.max())
-            now = timezone.now()
-            outcome.by_category, outcome.overdue = _counts(ids, now)
-            if outcome.overdue and not escalate_overdue:
-                outcome.marked_escalated = _mark_escalated(ids, now)
-            outcome.seconds = time.perf_counter() - started
-            if not commit:
-                raise _DryRun
-            audit_record(
-                actor=None,
-                entity="reports.import",
-                entity_id=f"{outcome.first_id}-{outcome.last_id}" if len(ids) else "-",
-                action="imported",
-                after={
-                    "file": path.name,
-                    "sha256": read.sha256,
-                    "format": read.kind,
-                    "rows": read.rows,
-                    "imported": outcome.imported,
-                    "outside": outcome.outside,
-                    "invalid": outcome.invalid,
-                    "first_id": outcome.first_id,
-                    "last_id": outcome.last_id,
-                    "by_category": outcome.by_category,
-                    "time_zone": str(time_zone(zone_name)),
-                    "marked_escalated": outcome.marked_escalated,
-                },
-                note=path.name,
-            )
-    except _DryRun:
-        return outcome
-    outcome.committed = True
-    return outcome

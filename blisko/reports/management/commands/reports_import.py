@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from blisko.core.exceptions import ApplicationError
-from blisko.reports.importing import ImportOutcome, reports_import_file
+from blisko.reports.services.importing import ImportOutcome, reports_import_file
 
 
 class Command(BaseCommand):
