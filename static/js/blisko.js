@@ -13,7 +13,9 @@
   var OUTLINE_HOVER = { weight: 2.5, fillOpacity: 0.18 };
   var SERVICE_STYLE = { color: "#c2410c", weight: 1.6, opacity: 0.9, fillColor: "#c2410c", fillOpacity: 0.08, dashArray: "4 3" };
   var AREA_STYLE = { className: "area-boundary", color: "#1b4fd6", weight: 3, opacity: 1, fillColor: "#1b4fd6", fillOpacity: 0.14 };
+  // Without tiles the regions are the land, filled white; over tiles, lines only.
   var REGION_STYLE = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
+  var REGION_OVER_TILES = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fill: false };
   var CONTEXT_STYLE = { color: "#9aa6b8", weight: 0.8, opacity: 0.9, fill: false };
   // Ukraine and Poland, until the outlines arrive.
   var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]];
@@ -68,10 +70,11 @@
     var others = context.map(function (level) {
       return getJson(outlineUrl(outlinesUrl, level)).catch(function () { return null; });
     });
+    var regionStyle = document.body.dataset.tileUrl ? REGION_OVER_TILES : REGION_STYLE;
     return Promise.all([regions].concat(others)).then(function (layers) {
       layers.forEach(function (data, index) {
         if (data) {
-          L.geoJSON(data, { style: index ? CONTEXT_STYLE : REGION_STYLE, interactive: false }).addTo(map);
+          L.geoJSON(data, { style: index ? CONTEXT_STYLE : regionStyle, interactive: false }).addTo(map);
         }
       });
     });

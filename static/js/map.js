@@ -10,8 +10,14 @@
 (function () {
   "use strict";
 
+  // Without a tile layer the regions are the land: filled white on the map's grey. Over tiles
+  // they are lines only, so the tiles show through.
   var REGION_STYLE = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
+  var REGION_OVER_TILES = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fill: false };
   var COMMUNITY_STYLE = { color: "#9aa6b8", weight: 0.8, opacity: 0.9, fill: false };
+  // Each level of outlines draws in a pane of its own, under the reports (overlayPane, 400):
+  // communities above the regions' fill whichever of the two answers arrives first.
+  var OUTLINE_PANES = { region: 300, community: 350 };
   var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]]; // Ukraine and Poland
   var MOVE_DELAY_MS = 150;
 
@@ -60,13 +66,20 @@
     var data = container.dataset;
     var form = document.querySelector("[data-map-filters]");
     var status = document.querySelector("[data-map-status]");
+    var empty = document.querySelector("[data-map-empty]");
     var map = L.map(container, { zoomSnap: 1, keyboard: true, minZoom: 3, maxZoom: 19 });
     container.bliskoMap = map;
-    if (document.body.dataset.tileUrl) {
+    var tiles = Boolean(document.body.dataset.tileUrl);
+    if (tiles) {
       L.tileLayer(document.body.dataset.tileUrl, {
         attribution: document.body.dataset.tileAttribution || "", maxZoom: 19,
       }).addTo(map);
     }
+    Object.keys(OUTLINE_PANES).forEach(function (level) {
+      var pane = map.createPane("outlines-" + level);
+      pane.style.zIndex = String(OUTLINE_PANES[level]);
+      pane.style.pointerEvents = "none";
+    });
     var pointLayer = L.layerGroup().addTo(map);
     var cells = L.layerGroup().addTo(map);
     var points = {};
@@ -83,13 +96,11 @@
       map.fitBounds(START_BOUNDS);
     }
 
+    /* One level of outlines, drawn in its own pane as soon as it arrives. */
     function outline(level, style) {
-      return getJson(data.outlinesUrl + "?level=" + level)
+      return getJson(data.outlinesUrl + "?level=" + encodeURIComponent(level))
         .then(function (geojson) {
-          var layer = L.geoJSON(geojson, { style: style, interactive: false });
-          layer.addTo(map);
-          layer.bringToBack();
-          return layer;
+          return L.geoJSON(geojson, { style: style, pane: "outlines-" + level, interactive: false }).addTo(map);
         })
         .catch(function () { return null; });
     }
@@ -280,17 +291,34 @@
       window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
     }
 
-    function showNothing() {
+    /* Says over the map why it shows no report (nothing in view, or nothing the filters
+       let through); hidden when there is something. */
+    function showEmpty(message) {
+      if (!empty) { return; }
+      empty.textContent = message || "";
+      empty.hidden = !message;
+    }
+
+    /* No answer to draw (no status ticked, or the request was refused): nothing of an older
+       answer stays on the map or in the legend. */
+    function clearAnswer(count, kind) {
       clearPoints();
       cells.clearLayers();
-      document.querySelectorAll("[data-legend-count]").forEach(function (count) { count.textContent = "0"; });
+      document.querySelectorAll("[data-legend-count]").forEach(function (item) { item.textContent = count; });
       var total = document.querySelector("[data-map-total]");
-      if (total) { total.textContent = "0"; }
-      container.dataset.kind = "none";
+      if (total) { total.textContent = count; }
+      container.dataset.kind = kind;
       container.dataset.ready = "1";
     }
 
+    function showNothing() {
+      if (status) { status.textContent = ""; }
+      showEmpty(data.msgNoStatus);
+      clearAnswer("0", "none");
+    }
+
     function load() {
+      clearTimeout(timer);
       if (controller) { controller.abort(); }
       syncUrl();
       var filters = filterParams();
@@ -303,12 +331,14 @@
           if (answer.kind === "points") { drawPoints(answer); } else { drawCells(answer); }
           container.dataset.kind = answer.kind;
           if (status) { status.textContent = ""; }
+          showEmpty(answer.total ? "" : (filters.length ? data.msgEmptyFiltered : data.msgEmpty));
           container.dataset.ready = "1";
         })
         .catch(function (error) {
           if (error.name === "AbortError") { return; }
           if (status) { status.textContent = error.message || data.msgFailed; }
-          container.dataset.ready = "1";
+          showEmpty("");
+          clearAnswer("–", "error");
         });
     }
 
@@ -329,13 +359,24 @@
       });
     }
 
-    Promise.all([outline("region", REGION_STYLE), outline("community", COMMUNITY_STYLE)])
-      .then(function (layers) {
-        if (!placed && layers[0] && layers[0].getLayers().length) {
-          map.fitBounds(layers[0].getBounds(), { padding: [8, 8] });
+    var regions = outline("region", tiles ? REGION_OVER_TILES : REGION_STYLE);
+    var communities = outline("community", COMMUNITY_STYLE);
+    Promise.all([regions, communities]).then(function (layers) {
+      container.dataset.outlines = layers.map(function (layer) {
+        return layer ? layer.getLayers().length : 0;
+      }).join(" ");
+    });
+    if (placed) {
+      load();
+    } else {
+      // The whole map opens on the regions (not animated, so the first request asks for the
+      // view the resident will see).
+      regions.then(function (layer) {
+        if (layer && layer.getLayers().length) {
+          map.fitBounds(layer.getBounds(), { padding: [8, 8], animate: false });
         }
-      })
-      .then(load);
+      }).then(load);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
