@@ -454,10 +454,16 @@ def _bulk_create(rows: _Rows) -> np.ndarray:
             )
         )
     Report.objects.bulk_create(reports, batch_size=500)
-    # bulk_create leaves the creation time to auto_now_add; set the real one per report.
+    # bulk_create leaves the creation time to auto_now_add; set the real one per report, in
+    # one prepared UPDATE run for every row (bulk_update's CASE statements are far slower).
+    adapt = connection.ops.adapt_datetimefield_value
     for report, created in zip(reports, rows.created_us.tolist(), strict=True):
         report.created_at = _datetime(created)
-    Report.objects.bulk_update(reports, ["created_at"], batch_size=500)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Report._meta.db_table} SET created_at = %s WHERE id = %s",
+            [(adapt(r.created_at), r.pk) for r in reports],
+        )
     ReportEvent.objects.bulk_create(
         [
             ReportEvent(report=r, action="imported", to_status=r.status, is_public=True)
