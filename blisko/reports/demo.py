@@ -112,6 +112,7 @@ def reports_demo_generate(*, count: int = 5000, seed: int = 2018) -> BulkImportR
         created_at=created,
         statuses=statuses,
         descriptions=texts,
+        history=True,
     )
     _link_duplicates(result.report_ids.tolist())
     return result

@@ -95,13 +95,16 @@ def reports_bulk_import(
     created_at: Sequence[dt.datetime] | None = None,
     statuses: Sequence[str] | None = None,
     descriptions: Sequence[str] | None = None,
+    history: bool = False,
 ) -> BulkImportResult:
     """Import many reports at once, each routed like a submitted one. Atomic.
 
-    Points outside every territory are skipped and counted. `created_at` defaults to now;
-    `statuses` to submitted (the status timestamps are set as if the moves happened on the
-    creation day). Each report gets one public event recording its import. The returned
-    `report_ids` are in area order, not in the order of the input.
+        Points outside every territory are skipped and counted. `created_at` defaults to now;
+        `statuses` to submitted (the status timestamps are set as if the moves happened on the
+        creation day). Each report gets one public event recording its import; with `history`, the
+    events of its moves instead (submitted, then each status change at its timestamp), as if it had
+    gone through the workflow (the demo). The returned
+        `report_ids` are in area order, not in the order of the input.
     """
     started = time.perf_counter()
     lon = np.asarray(lon, dtype=np.float64)
@@ -168,6 +171,7 @@ def reports_bulk_import(
         take_up=dt.timedelta(days=settings.BLISKO_REPORT_TAKE_UP_DAYS),
         verify=dt.timedelta(days=settings.BLISKO_REPORT_VERIFY_DAYS),
         now=now,
+        history=history,
     )
     with transaction.atomic():
         ids = _copy_postgresql(rows) if connection.vendor == "postgresql" else _bulk_create(rows)
@@ -223,6 +227,7 @@ class _Rows:
     take_up: dt.timedelta
     verify: dt.timedelta
     now: dt.datetime
+    history: bool = False
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -248,6 +253,78 @@ class _Rows:
             self.created_us + self.take_up // _MICROSECOND,
             self.created_us + self.verify // _MICROSECOND,
         )
+
+
+# The moves that lead to each status, with the timestamp each happened at (see stamps()).
+_S, _IV, _C = Status.SUBMITTED, Status.IN_VERIFICATION, Status.CONFIRMED
+_MOVES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    Status.IN_VERIFICATION: ((_S, _IV, "taken_up_at"),),
+    Status.CONFIRMED: ((_S, _IV, "taken_up_at"), (_IV, _C, "verified_at")),
+    Status.NOT_CONFIRMED: ((_S, _IV, "taken_up_at"), (_IV, Status.NOT_CONFIRMED, "verified_at")),
+    Status.RESOLVED: (
+        (_S, _IV, "taken_up_at"),
+        (_IV, _C, "verified_at"),
+        (_C, Status.RESOLVED, "closed_at"),
+    ),
+    Status.REFERRED: (
+        (_S, _IV, "taken_up_at"),
+        (_IV, _C, "verified_at"),
+        (_C, Status.REFERRED, "closed_at"),
+    ),
+    Status.DUPLICATE: ((_S, Status.DUPLICATE, "closed_at"),),
+}
+
+
+@dataclass
+class _Events:
+    """The history events to write, ordered by report and then by move."""
+
+    report_ids: np.ndarray
+    at_us: np.ndarray
+    actions: np.ndarray
+    from_status: np.ndarray
+    to_status: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.report_ids)
+
+
+def _events(rows: _Rows, ids: np.ndarray, times: dict[str, np.ndarray]) -> _Events:
+    """One "imported" event a report at the import's time; with rows.history, a "submitted"
+    event at the creation time and one status change per move at its timestamp."""
+    from blisko.reports.services.submit import ACTION_SUBMITTED
+    from blisko.reports.services.workflow import ACTION_STATUS
+
+    n = len(rows)
+    now_us = (rows.now - _EPOCH) // _MICROSECOND
+    if not rows.history:
+        return _Events(
+            report_ids=ids,
+            at_us=np.full(n, now_us, dtype=np.int64),
+            actions=np.full(n, "imported", dtype=object),
+            from_status=np.full(n, "", dtype=object),
+            to_status=rows.statuses.astype(object),
+        )
+    parts = [(ids, rows.created_us, ACTION_SUBMITTED, "", Status.SUBMITTED.value, 0)]
+    for status, moves in _MOVES.items():
+        mask = rows.statuses == status
+        if mask.any():
+            for step, (source, target, stamp) in enumerate(moves, start=1):
+                parts.append((ids[mask], times[stamp][mask], ACTION_STATUS, source, target, step))
+    report_ids = np.concatenate([p[0] for p in parts])
+    steps = np.concatenate([np.full(len(p[0]), p[5]) for p in parts])
+    order = np.lexsort((steps, report_ids))
+
+    def column(values: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(values)[order]
+
+    return _Events(
+        report_ids=report_ids[order],
+        at_us=column([p[1] for p in parts]),
+        actions=column([np.full(len(p[0]), p[2], dtype=object) for p in parts]),
+        from_status=column([np.full(len(p[0]), str(p[3]), dtype=object) for p in parts]),
+        to_status=column([np.full(len(p[0]), str(p[4]), dtype=object) for p in parts]),
+    )
 
 
 def _copy_escape(value: str) -> str:
@@ -352,18 +429,21 @@ def _copy_postgresql(rows: _Rows) -> np.ndarray:
                 "COPY reports_reportevent (report_id, at, action, from_status, to_status, note, "
                 "photo, is_public) FROM STDIN"
             )
-            at = rows.now.astimezone(dt.UTC).isoformat()
+            events = _events(rows, ids, times)
             with pg.copy(sql, writer=QueuedLibpqWriter(pg)) as copy:
-                for start in range(0, count, _CHUNK * 2):
-                    stop = min(start + _CHUNK * 2, count)
+                for start in range(0, len(events), _CHUNK * 2):
+                    part = slice(start, start + _CHUNK * 2)
+                    columns = (
+                        map(str, events.report_ids[part].tolist()),
+                        _time_strings(events.at_us[part]),
+                        events.actions[part].tolist(),
+                        events.from_status[part].tolist(),
+                        events.to_status[part].tolist(),
+                    )
                     copy.write(
                         "".join(
-                            f"{report_id}\t{at}\timported\t\t{status}\t\t\tt\n"
-                            for report_id, status in zip(
-                                ids[start:stop].tolist(),
-                                rows.statuses[start:stop].tolist(),
-                                strict=True,
-                            )
+                            "\t".join(line) + "\t\t\tt\n"  # note, photo: empty; public
+                            for line in zip(*columns, strict=True)
                         )
                     )
         if set_based:
@@ -464,11 +544,23 @@ def _bulk_create(rows: _Rows) -> np.ndarray:
             f"UPDATE {Report._meta.db_table} SET created_at = %s WHERE id = %s",
             [(adapt(r.created_at), r.pk) for r in reports],
         )
-    ReportEvent.objects.bulk_create(
-        [
-            ReportEvent(report=r, action="imported", to_status=r.status, is_public=True)
-            for r in reports
-        ],
-        batch_size=1000,
-    )
-    return np.array([r.pk for r in reports], dtype=np.int64)
+    ids = np.array([r.pk for r in reports], dtype=np.int64)
+    # ReportEvent.at is auto_now_add too, so the events go in with a prepared INSERT.
+    events = _events(rows, ids, {**stamps, "created_at": rows.created_us})
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {ReportEvent._meta.db_table} (report_id, at, action, from_status, "
+            "to_status, note, photo, is_public) VALUES (%s, %s, %s, %s, %s, '', '', %s)",
+            [
+                (report_id, adapt(_datetime(at)), action, source, target, True)
+                for report_id, at, action, source, target in zip(
+                    events.report_ids.tolist(),
+                    events.at_us.tolist(),
+                    events.actions.tolist(),
+                    events.from_status.tolist(),
+                    events.to_status.tolist(),
+                    strict=True,
+                )
+            ],
+        )
+    return ids

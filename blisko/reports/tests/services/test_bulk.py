@@ -106,3 +106,40 @@ def test_bulk_import_writes_every_column_exactly():
     assert len(report.tracking_code) == 14
     event = ReportEvent.objects.get(report=report)
     assert (event.action, event.from_status, event.to_status) == ("imported", "", "not_confirmed")
+
+
+def test_with_history_each_report_gets_the_events_of_its_moves_in_order():
+    created = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    result = reports_bulk_import(
+        lon=[VINNYTSIA_CENTRE[0]] * 4,
+        lat=[VINNYTSIA_CENTRE[1]] * 4,
+        category_codes=["vandalism"] * 4,
+        created_at=[created] * 4,
+        statuses=[Status.SUBMITTED, Status.NOT_CONFIRMED, Status.REFERRED, Status.DUPLICATE],
+        history=True,
+    )
+    step = dt.timedelta(hours=20)
+    histories = {}
+    for report in Report.objects.filter(pk__in=result.report_ids.tolist()):
+        events = list(report.events.order_by("at", "id"))
+        histories[report.status] = [(e.action, e.from_status, e.to_status, e.at) for e in events]
+        assert all(e.is_public and e.actor_id is None for e in events)
+        assert events[-1].to_status == report.status
+    assert histories == {
+        "submitted": [("submitted", "", "submitted", created)],
+        "not_confirmed": [
+            ("submitted", "", "submitted", created),
+            ("status_changed", "submitted", "in_verification", created + step),
+            ("status_changed", "in_verification", "not_confirmed", created + 2 * step),
+        ],
+        "referred": [
+            ("submitted", "", "submitted", created),
+            ("status_changed", "submitted", "in_verification", created + step),
+            ("status_changed", "in_verification", "confirmed", created + 2 * step),
+            ("status_changed", "confirmed", "referred", created + 3 * step),
+        ],
+        "duplicate": [
+            ("submitted", "", "submitted", created),
+            ("status_changed", "submitted", "duplicate", created + step),
+        ],
+    }
