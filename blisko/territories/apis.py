@@ -23,8 +23,9 @@ from blisko.api.schema import (
     NOT_FOUND,
 )
 from blisko.api.views import PublicApi
-from blisko.core.exceptions import NotFoundError
+from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import parse_lat_lon
+from blisko.reports.selectors.public import MAX_ZOOM, map_bbox_parse, map_viewport_check
 from blisko.territories import selectors
 from blisko.territories.models import Area, Country, Level, PlaceKind
 
@@ -257,12 +258,38 @@ class AreaBoundaryApi(PublicApi):
 
 
 class AreaOutlinesApi(PublicApi):
-    """`GET /api/v1/areas/outlines?level=[&country=]`: simplified outlines for the map."""
+    """`GET /api/v1/areas/outlines?level=[&country=][&bbox=&zoom=[&known=]]`: simplified
+    outlines for the maps, of every area of a level or of those in a map's view."""
 
     @extend_schema_serializer(component_name="AreaOutlinesInput")
     class InputSerializer(serializers.Serializer):
         level = serializers.ChoiceField(choices=Level.choices)
         country = serializers.ChoiceField(choices=Country.choices, required=False)
+        bbox = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text=gettext_lazy(
+                "Only the areas meeting this box: west,south,east,north in WGS 84 degrees, as "
+                "for the threat map (at zoom 4 and above at most 16 tiles wide and high). "
+                "Needs `zoom`."
+            ),
+        )
+        zoom = serializers.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=MAX_ZOOM,
+            help_text=gettext_lazy(
+                "The map's zoom, 0-20: outlines are simplified to about half a pixel at it."
+            ),
+        )
+        known = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text=gettext_lazy(
+                "With `bbox`: a box (west,south,east,north) whose outlines the map already "
+                "holds at this zoom; the areas meeting it are left out."
+            ),
+        )
 
     @extend_schema_serializer(component_name="AreaOutlines")
     class OutputSerializer(serializers.Serializer):
@@ -285,10 +312,14 @@ class AreaOutlinesApi(PublicApi):
 
     @extend_schema(
         operation_id="areas_outlines",
-        summary=gettext_lazy("Simplified outlines of every area of one level"),
+        summary=gettext_lazy("Simplified outlines of the areas of one level"),
         description=gettext_lazy(
-            "A GeoJSON FeatureCollection of simplified boundaries, for the public map's "
-            "background. Not paginated."
+            "A GeoJSON FeatureCollection of simplified boundaries, for the maps' background. "
+            "Without `bbox`, every area of the level (simplified by about 200 m, or for "
+            "`zoom` when given). With `bbox` and `zoom`, only the areas meeting the box and "
+            "not `known`, each whole and simplified to about half a pixel at that zoom, so a "
+            "map fetches the outlines of its view and, when panned, only the new ones. "
+            "Not paginated."
         ),
         parameters=[InputSerializer, LANGUAGE_PARAMETER],
         responses={200: OutputSerializer, 400: BAD_REQUEST},
@@ -297,10 +328,27 @@ class AreaOutlinesApi(PublicApi):
     def get(self, request: Request) -> Response:
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        outline = selectors.areas_outline(
-            level=query.validated_data["level"], country=query.validated_data.get("country")
+        data = query.validated_data
+        level, country, zoom = data["level"], data.get("country"), data.get("zoom")
+        # The selectors already build plain GeoJSON (and cache it): no serializer round trip.
+        if "bbox" not in data and "known" not in data:
+            if zoom is None:
+                return Response(selectors.areas_outline(level=level, country=country))
+            tolerance = selectors.outline_tolerance(zoom=zoom)
+            return Response(
+                selectors.areas_outline(level=level, country=country, tolerance=tolerance)
+            )
+        # The threat map's parser and limits, so both answer a bad view alike.
+        bbox = map_bbox_parse(value=data.get("bbox"))
+        if zoom is None:
+            raise ApplicationError(
+                _("“%(name)s” is required.") % {"name": "zoom"}, {"field": "zoom"}
+            )
+        map_viewport_check(bbox=bbox, zoom=zoom)
+        known = map_bbox_parse(value=data["known"], name="known") if "known" in data else None
+        outline = selectors.areas_outline_in_view(
+            level=level, country=country, bbox=bbox, zoom=zoom, known=known
         )
-        # The selector already builds plain GeoJSON (and caches it): no serializer round trip.
         return Response(outline)
 
 

@@ -6,6 +6,12 @@
  * popup shows the category, status, date and how many residents have seen it too, with the
  * "I have seen this too" button (POST /api/v1/reports/{code}/seen). No external requests:
  * with no tile URL set, area outlines draw on a plain background.
+ *
+ * Outlines (GET /api/v1/areas/outlines) come for the view and a margin around it, simplified
+ * for the zoom. Each level keeps what it holds by area id and the boxes it asked for at this
+ * zoom: a view inside one of them asks for nothing; panning out of them asks only for the
+ * areas not met by the box it overlaps most (`known`), and nothing held is drawn again. A new
+ * zoom asks for the view again and replaces the outlines with ones of its detail.
  */
 (function () {
   "use strict";
@@ -20,6 +26,12 @@
   var OUTLINE_PANES = { region: 300, community: 350 };
   var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]]; // Ukraine and Poland
   var MOVE_DELAY_MS = 150;
+  // Outlines are asked for the view widened by this share of its size on each side...
+  var OUTLINE_MARGIN = 0.25;
+  // ...within what the API allows a view at zoom 4 and above (MAX_VIEWPORT_TILES tiles of
+  // 360 / 2**zoom degrees: blisko/reports/selectors/public.py).
+  var MAX_VIEW_TILES = 16;
+  var ANY_VIEW_ZOOM = 4;
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, key) {
@@ -34,6 +46,7 @@
           if (!response.ok) {
             var error = new Error((body && body.message) || response.statusText);
             error.status = response.status;
+            error.extra = (body && body.extra) || {};
             throw error;
           }
           return body;
@@ -96,13 +109,127 @@
       map.fitBounds(START_BOUNDS);
     }
 
-    /* One level of outlines, drawn in its own pane as soon as it arrives. */
-    function outline(level, style) {
-      return getJson(data.outlinesUrl + "?level=" + encodeURIComponent(level))
+    /* The box of the view, clamped to what Web Mercator draws, west,south,east,north. */
+    function viewBox() {
+      var bounds = map.getBounds();
+      return [
+        clamp(bounds.getWest(), -180, 179.999999),
+        clamp(bounds.getSouth(), -85, 84.999999),
+        clamp(bounds.getEast(), -179.999999, 180),
+        clamp(bounds.getNorth(), -84.999999, 85),
+      ];
+    }
+
+    function boxParam(box) {
+      return box.map(function (v) { return v.toFixed(6); }).join(",");
+    }
+
+    function inside(inner, outer) {
+      return inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3];
+    }
+
+    /* The view with OUTLINE_MARGIN around it, no larger than the API allows at `zoom`. */
+    function outlineBox(view, zoom) {
+      var limit = zoom >= ANY_VIEW_ZOOM ? MAX_VIEW_TILES * 360 / Math.pow(2, zoom) : Infinity;
+      function widen(low, high, min, max) {
+        var size = high - low;
+        var margin = Math.max(0, Math.min(size * OUTLINE_MARGIN, (limit - size) / 2 - 1e-6));
+        return [Math.max(min, low - margin), Math.min(max, high + margin)];
+      }
+      var x = widen(view[0], view[2], -180, 180);
+      var y = widen(view[1], view[3], -85, 85);
+      return [x[0], y[0], x[1], y[1]];
+    }
+
+    /* One level of outlines, drawn in its own pane as its answers arrive. `held` maps area
+       ids to their layer and zoom; `boxes` are the boxes asked for at `zoom`, whose areas are
+       all held. */
+    function outlineLevel(level, style) {
+      return {
+        level: level, style: style, held: {}, zoom: null, boxes: [], controller: null, pending: false,
+        group: L.featureGroup().addTo(map),
+      };
+    }
+
+    function outlineCount(state) {
+      return Object.keys(state.held).length;
+    }
+
+    function markOutlines() {
+      container.dataset.outlines = outlineLevels.map(outlineCount).join(" ");
+      var pending = outlineLevels.some(function (state) { return state.pending; });
+      container.dataset.outlinesReady = pending ? "0" : "1";
+    }
+
+    function overlap(a, b) {
+      return Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) *
+        Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+    }
+
+    /* Ask for the outlines of `state`'s level the view lacks; resolves once they are drawn
+       (or when nothing was needed, or the request failed or was replaced). */
+    function fetchOutlines(state) {
+      var zoom = Math.round(map.getZoom());
+      var view = viewBox();
+      var boxes = state.zoom === zoom ? state.boxes : [];
+      if (boxes.some(function (box) { return inside(view, box); })) {
+        return Promise.resolve(state);
+      }
+      // As sent (six decimals), so that the box kept is the one the server answered for.
+      var box = boxParam(outlineBox(view, zoom)).split(",").map(Number);
+      // The areas meeting a box asked for before are held: leave out those of the box that
+      // shares the most with this one.
+      var known = null;
+      boxes.forEach(function (held) {
+        if (overlap(held, box) > (known ? overlap(known, box) : 0)) { known = held; }
+      });
+      var url = data.outlinesUrl + "?level=" + encodeURIComponent(state.level) +
+        "&bbox=" + boxParam(box) + "&zoom=" + zoom + (known ? "&known=" + boxParam(known) : "");
+      if (state.controller) { state.controller.abort(); }
+      var controller = new AbortController();
+      state.controller = controller;
+      state.pending = true;
+      markOutlines();
+      return getJson(url, controller.signal)
         .then(function (geojson) {
-          return L.geoJSON(geojson, { style: style, pane: "outlines-" + level, interactive: false }).addTo(map);
+          drawOutlines(state, geojson, zoom, state.zoom !== zoom);
+          state.boxes = (state.zoom === zoom ? state.boxes : []).concat([box]).slice(-8);
+          state.zoom = zoom;
         })
-        .catch(function () { return null; });
+        .catch(function () { /* The map works without outlines. */ })
+        .then(function () {
+          if (state.controller === controller) {
+            state.controller = null;
+            state.pending = false;
+          }
+          markOutlines();
+          return state;
+        });
+    }
+
+    /* Draw an answer: new areas are added; an area held at another zoom is drawn anew; one
+       held at this zoom stays as it is. The first answer at a new zoom (`fresh`) also lets go
+       of the areas it does not hold. */
+    function drawOutlines(state, geojson, zoom, fresh) {
+      var seen = {};
+      geojson.features.forEach(function (feature) {
+        var id = feature.id;
+        seen[id] = true;
+        var item = state.held[id];
+        if (item && item.zoom === zoom) { return; }
+        if (item) { state.group.removeLayer(item.layer); }
+        var layer = L.geoJSON(feature, { style: state.style, pane: "outlines-" + state.level, interactive: false });
+        state.group.addLayer(layer);
+        state.held[id] = { layer: layer, zoom: zoom };
+      });
+      if (fresh) {
+        Object.keys(state.held).forEach(function (id) {
+          if (!seen[id]) {
+            state.group.removeLayer(state.held[id].layer);
+            delete state.held[id];
+          }
+        });
+      }
     }
 
     /* The filters as API parameters (statuses only when some are left out). */
@@ -121,14 +248,7 @@
     }
 
     function query(filters) {
-      var bounds = map.getBounds();
-      var bbox = [
-        clamp(bounds.getWest(), -180, 179.999999),
-        clamp(bounds.getSouth(), -85, 84.999999),
-        clamp(bounds.getEast(), -179.999999, 180),
-        clamp(bounds.getNorth(), -84.999999, 85),
-      ].map(function (v) { return v.toFixed(6); }).join(",");
-      var params = [["bbox", bbox], ["zoom", String(Math.round(map.getZoom()))]].concat(filters);
+      var params = [["bbox", boxParam(viewBox())], ["zoom", String(Math.round(map.getZoom()))]].concat(filters);
       return params.map(function (pair) {
         return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
       }).join("&");
@@ -244,8 +364,9 @@
     }
 
     /* A cell: its count in a ring split by status colour (a conic gradient), in the
-       legend's order. */
-    function cellIcon(cell, legend) {
+       legend's order. The ring's size follows the answer's `circle`, which the server also
+       uses to keep each ring inside its cell, so no two rings overlap. */
+    function cellIcon(cell, legend, circle) {
       var stops = [];
       var start = 0;
       legend.forEach(function (item) {
@@ -255,7 +376,7 @@
         stops.push(item.colour + " " + start.toFixed(2) + "% " + end.toFixed(2) + "%");
         start = end;
       });
-      var size = Math.round(clamp(26 + 7 * Math.log10(cell.count), 26, 60));
+      var size = Math.round(clamp(circle.min_px + circle.px_per_decade * Math.log10(cell.count), circle.min_px, circle.max_px));
       var html = "<span class=\"map-cell__ring\" style=\"background: conic-gradient(" + stops.join(", ") +
         ")\"><span class=\"map-cell__count\">" + cell.count.toLocaleString() + "</span></span>";
       return L.divIcon({ className: "map-cell", html: html, iconSize: [size, size] });
@@ -266,7 +387,7 @@
       cells.clearLayers();
       answer.cells.forEach(function (cell) {
         var marker = L.marker([cell.lat, cell.lon], {
-          icon: cellIcon(cell, answer.legend),
+          icon: cellIcon(cell, answer.legend, answer.circle),
           title: format(data.msgCell, { count: cell.count }),
           keyboard: true,
         });
@@ -317,6 +438,25 @@
       clearAnswer("0", "none");
     }
 
+    /* What to say when the map's request fails: a refused period in the form's own words
+       (the API names its parameters), else the API's message. Marks the period's fields. */
+    function refusal(error) {
+      var field = error.extra && error.extra.field;
+      var period = field === "from" || field === "to";
+      markPeriod(period);
+      if (period && data.msgBadPeriod) { return data.msgBadPeriod; }
+      return error.message || data.msgFailed;
+    }
+
+    function markPeriod(refused) {
+      if (!form) { return; }
+      ["from", "to"].forEach(function (name) {
+        var field = form.elements[name];
+        if (!field) { return; }
+        if (refused) { field.setAttribute("aria-invalid", "true"); } else { field.removeAttribute("aria-invalid"); }
+      });
+    }
+
     function load() {
       clearTimeout(timer);
       if (controller) { controller.abort(); }
@@ -327,6 +467,7 @@
       container.dataset.ready = "0";
       getJson(data.mapUrl + "?" + query(filters), controller.signal)
         .then(function (answer) {
+          markPeriod(false);
           updateLegend(answer);
           if (answer.kind === "points") { drawPoints(answer); } else { drawCells(answer); }
           container.dataset.kind = answer.kind;
@@ -336,18 +477,23 @@
         })
         .catch(function (error) {
           if (error.name === "AbortError") { return; }
-          if (status) { status.textContent = error.message || data.msgFailed; }
+          if (status) { status.textContent = refusal(error); }
           showEmpty("");
           clearAnswer("–", "error");
         });
     }
 
-    function later() {
-      clearTimeout(timer);
-      timer = setTimeout(load, MOVE_DELAY_MS);
+    function outlines() {
+      return Promise.all(outlineLevels.map(fetchOutlines));
     }
 
-    map.on("moveend", later);
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        load();
+        outlines();
+      }, MOVE_DELAY_MS);
+    }
 
     if (form) {
       var apply = form.querySelector("[data-filters-apply]");
@@ -359,23 +505,26 @@
       });
     }
 
-    var regions = outline("region", tiles ? REGION_OVER_TILES : REGION_STYLE);
-    var communities = outline("community", COMMUNITY_STYLE);
-    Promise.all([regions, communities]).then(function (layers) {
-      container.dataset.outlines = layers.map(function (layer) {
-        return layer ? layer.getLayers().length : 0;
-      }).join(" ");
-    });
+    var regions = outlineLevel("region", tiles ? REGION_OVER_TILES : REGION_STYLE);
+    var communities = outlineLevel("community", COMMUNITY_STYLE);
+    var outlineLevels = [regions, communities];
+    markOutlines();
     if (placed) {
+      map.on("moveend", later);
       load();
+      outlines();
     } else {
-      // The whole map opens on the regions (not animated, so the first request asks for the
-      // view the resident will see).
-      regions.then(function (layer) {
-        if (layer && layer.getLayers().length) {
-          map.fitBounds(layer.getBounds(), { padding: [8, 8], animate: false });
+      // The whole map opens on the regions in the first view (not animated, so the first
+      // request asks for the view the resident will see); the communities follow for it.
+      fetchOutlines(regions).then(function () {
+        var bounds = regions.group.getBounds();
+        if (bounds.isValid()) {
+          map.fitBounds(bounds, { padding: [8, 8], animate: false });
         }
-      }).then(load);
+        map.on("moveend", later);
+        load();
+        outlines();
+      });
     }
   }
 

@@ -80,7 +80,7 @@ def test_the_query_parameters_of_each_endpoint_are_described():
     assert names("/api/v1/officers/find") == {"lat", "lon"}
     assert names("/api/v1/places/search") == {"q"}
     assert names("/api/v1/areas/{area_id}/boundary") == {"date"}
-    assert names("/api/v1/areas/outlines") == {"level", "country"}
+    assert names("/api/v1/areas/outlines") == {"level", "country", "bbox", "zoom", "known"}
     assert names("/api/v1/directory") == {"since"}
 
 

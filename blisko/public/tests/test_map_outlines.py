@@ -1,9 +1,10 @@
 """The outlines behind the public map hold every area in view, whatever the view.
 
-The map (static/js/map.js) asks GET /api/v1/areas/outlines once per level and draws the whole
-answer; these tests pin that the answer itself leaves no area out: not by level, not by the
-simplification (small areas, areas at a view's edge), and the same with the area index built or
-not. The browser side is tested in test_map_outlines_browser.py.
+The find-officer maps (static/js/blisko.js) ask GET /api/v1/areas/outlines once per level and
+draw the whole answer; the threat map (static/js/map.js) asks for its view only (`bbox`, tested
+in blisko/territories/tests/). These tests pin that the whole answer leaves no area out: not by
+level, not by the simplification (small areas, areas at a view's edge), and the same with the
+area index built or not. The browser side is tested in test_map_outlines_browser.py.
 """
 
 import pytest

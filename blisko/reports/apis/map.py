@@ -174,7 +174,9 @@ class MapApi(PublicApi):
         class CellSerializer(serializers.Serializer):
             lat = serializers.FloatField(
                 help_text=gettext_lazy(
-                    "Mean of the public points in the cell, or its centre when it has none."
+                    "Mean of the public points in the cell, moved inside the cell just far "
+                    "enough for its circle (see `circle`) to fit; the cell's centre when it has "
+                    "no public point. Circles of two cells never overlap."
                 )
             )
             lon = serializers.FloatField()
@@ -182,6 +184,21 @@ class MapApi(PublicApi):
             counts = serializers.DictField(
                 child=serializers.IntegerField(),
                 help_text=gettext_lazy("Reports per status (statuses with none are left out)."),
+            )
+
+        @extend_schema_serializer(component_name="MapCircle")
+        class CircleSerializer(serializers.Serializer):
+            min_px = serializers.IntegerField(
+                help_text=gettext_lazy("Diameter of a cell's circle for one report, in pixels.")
+            )
+            max_px = serializers.IntegerField(
+                help_text=gettext_lazy("The largest diameter of a cell's circle, in pixels.")
+            )
+            px_per_decade = serializers.IntegerField(
+                help_text=gettext_lazy(
+                    "Pixels the diameter grows by for ten times as many reports: "
+                    "min_px + px_per_decade * log10(count), rounded, at most max_px."
+                )
             )
 
         zoom = serializers.IntegerField()
@@ -211,6 +228,12 @@ class MapApi(PublicApi):
         )
         points = PointsSerializer()
         cells = CellSerializer(many=True)
+        circle = CircleSerializer(
+            help_text=gettext_lazy(
+                "How large the page draws a cell's circle; each cell is placed so that its "
+                "circle fits inside the cell (64 pixels or more) at the zoom asked for."
+            )
+        )
 
     @extend_schema(
         operation_id="map_retrieve",
@@ -218,8 +241,8 @@ class MapApi(PublicApi):
         description=gettext_lazy(
             "Zoomed in (13 and above) with at most 500 reports in view: each report as a "
             "GeoJSON point at its public location. Otherwise reports counted in square cells "
-            "(about 64 pixels; at most 1,024 cells), each whole even where the viewport cuts "
-            "it. The exact point of a category shown less precisely or hidden never appears; "
+            "(64 pixels or more; at most 1,024 cells), each whole even where the viewport cuts "
+            "it, placed so that no two cells' circles overlap. The exact point of a category shown less precisely or hidden never appears; "
             "hidden ones count only in cells of at least about 1.6 km. Duplicates are not "
             "shown, and not-confirmed reports leave the map 30 days after verification."
         ),

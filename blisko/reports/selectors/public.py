@@ -5,11 +5,14 @@
   as a GeoJSON point at its *public* location (exact categories at their point, reduced ones
   at the centre of their ~300 m grid cell), with its code, status, colour, category, date and
   "seen too" count. Hidden categories never appear as points.
-- otherwise: reports counted in square grid cells of 360 / 2**(zoom + 2) degrees (about 64
-  pixels; coarser when the viewport would hold more than MAX_CELLS cells), each with its count,
-  its counts per status, and a position: the mean of the public points in it, or the cell's
-  centre when it has none. A cell is counted whole (the viewport is widened to whole cells),
-  so panning never changes a cell's numbers. Counting runs on the in-memory index
+- otherwise: reports counted in square grid cells of 360 / 2**(zoom + 2) degrees (64 pixels
+  east-west, more north-south in Web Mercator; coarser when the viewport would hold more than
+  MAX_CELLS cells), each with its count, its counts per status, and a position: the mean of
+  the public points in it, moved just far enough inside the cell for the page's count circle
+  (CIRCLE_*: at most 60 pixels across) to fit with a pixel to spare, or the cell's centre when
+  it has no public point. Cells do not overlap, so neither do their circles, at any zoom. A
+  cell is counted whole (the viewport is widened to whole cells), so panning never changes a
+  cell's numbers or its place. Counting runs on the in-memory index
   (`map_index`) or, while that is being built, in the database (`map_sql`): the same rules,
   the same numbers.
 
@@ -59,6 +62,21 @@ MAX_CELLS = 1024
 MAX_VIEWPORT_TILES = 16
 # Zooms at which any viewport is allowed (the whole world fits in 16 tiles).
 ANY_BBOX_ZOOM = 4
+# Web Mercator tiles are this many pixels square: the world is TILE_PX * 2**zoom pixels wide.
+TILE_PX = 256
+# Cells are CELL_LEVEL_OFFSET levels finer than the zoom: TILE_PX >> 2 = 64 pixels wide.
+CELL_LEVEL_OFFSET = 2
+# The circle the page (static/js/map.js) draws for a cell, which reads these from the answer
+# (`circle`): CIRCLE_MIN_PX + CIRCLE_PX_PER_DECADE * log10(count) pixels across, rounded, at
+# most CIRCLE_MAX_PX. A circle keeps CIRCLE_GAP_PX from its cell's edges, so the circles of two
+# neighbouring cells are at least twice that apart.
+CIRCLE_MIN_PX = 26
+CIRCLE_MAX_PX = 60
+CIRCLE_PX_PER_DECADE = 7
+CIRCLE_GAP_PX = 1
+assert TILE_PX >> CELL_LEVEL_OFFSET >= CIRCLE_MAX_PX + 2 * CIRCLE_GAP_PX
+# Web Mercator stops at this latitude (the world is square).
+MERCATOR_MAX_LAT = 85.0511287798
 # Statuses the public map shows, in the legend's order. Duplicates are shown as the report
 # they repeat.
 PUBLIC_STATUSES: tuple[str, ...] = tuple(s for s in Status.values if s != Status.DUPLICATE)
@@ -78,37 +96,54 @@ class MapFilters:
     area_ids: tuple[int, ...] = field(default=(), compare=False)
 
 
-def _bbox_error(message: str) -> ApplicationError:
-    return ApplicationError(message, {"field": "bbox"})
+def _bbox_error(message: str, name: str = "bbox") -> ApplicationError:
+    return ApplicationError(message, {"field": name})
 
 
-def map_bbox_parse(*, value: str | None) -> Bbox:
+def _four_numbers(name: str) -> str:
+    # The map's own `bbox` keeps the message (and the translations) it has always had.
+    if name == "bbox":
+        return _("“bbox” must be four numbers: west, south, east, north.")
+    return _("“%(name)s” must be four numbers: west, south, east, north.") % {"name": name}
+
+
+def _edges_in_order(name: str) -> str:
+    if name == "bbox":
+        return _(
+            "In “bbox” the west edge must be less than the east one, and the south "
+            "less than the north."
+        )
+    return _(
+        "In “%(name)s” the west edge must be less than the east one, and the south "
+        "less than the north."
+    ) % {"name": name}
+
+
+def map_bbox_parse(*, value: str | None, name: str = "bbox") -> Bbox:
     """(west, south, east, north) from "minlon,minlat,maxlon,maxlat"; ApplicationError
-    (translated, extra {"field": "bbox"}) when it is not four finite numbers in range with
-    west < east and south < north."""
+    (translated, extra {"field": name}) when it is not four finite numbers in range with
+    west < east and south < north. `name` is the parameter's name, for the messages."""
     if value is None or not str(value).strip():
-        raise _bbox_error(_("“%(name)s” is required.") % {"name": "bbox"})
+        raise _bbox_error(_("“%(name)s” is required.") % {"name": name}, name)
     parts = str(value).split(",")
     if len(parts) != 4:
-        raise _bbox_error(_("“bbox” must be four numbers: west, south, east, north."))
+        raise _bbox_error(_four_numbers(name), name)
     numbers = []
     for part, (low, high) in zip(parts, ((-180, 180), (-90, 90)) * 2, strict=True):
         try:
-            numbers.append(parse_coordinate(part, name="bbox", low=low, high=high))
+            numbers.append(parse_coordinate(part, name=name, low=low, high=high))
         except ApplicationError as error:
-            raise _bbox_error(error.message) from error
+            raise _bbox_error(error.message, name) from error
     west, south, east, north = numbers
     if not (west < east and south < north):
-        raise _bbox_error(
-            _(
-                "In “bbox” the west edge must be less than the east one, and the south "
-                "less than the north."
-            )
-        )
+        raise _bbox_error(_edges_in_order(name), name)
     return west, south, east, north
 
 
-def _check_viewport(bbox: Bbox, zoom: int) -> None:
+def map_viewport_check(*, bbox: Bbox, zoom: int) -> None:
+    """ApplicationError (translated, extra {"field": "zoom"} or {"field": "bbox"}) unless
+    `zoom` is 0-MAX_ZOOM and `bbox` a proper box at most MAX_VIEWPORT_TILES tiles wide and
+    high at that zoom (any box below ANY_BBOX_ZOOM): what a map may ask for one view."""
     if isinstance(zoom, bool) or not isinstance(zoom, int) or not 0 <= zoom <= MAX_ZOOM:
         raise ApplicationError(
             _("“%(name)s” must be between %(low)s and %(high)s.")
@@ -119,12 +154,7 @@ def _check_viewport(bbox: Bbox, zoom: int) -> None:
     if not all(math.isfinite(v) for v in bbox) or not (
         -180 <= west < east <= 180 and -90 <= south < north <= 90
     ):
-        raise _bbox_error(
-            _(
-                "In “bbox” the west edge must be less than the east one, and the south "
-                "less than the north."
-            )
-        )
+        raise _bbox_error(_edges_in_order("bbox"))
     if zoom >= ANY_BBOX_ZOOM:
         span = MAX_VIEWPORT_TILES * 360.0 / (1 << zoom)
         if east - west > span or north - south > span:
@@ -341,7 +371,7 @@ def _points_payload(rows: list[tuple]) -> tuple[dict[str, Any], dict[str, int], 
 def _cell_query(bbox: Bbox, zoom: int, filters: MapFilters, now: dt.datetime) -> CellQuery:
     """The cells of the viewport at the zoom's level, coarser while they are too many."""
     west, south, east, north = bbox
-    level = min(zoom + 2, FINE_LEVEL)
+    level = min(zoom + CELL_LEVEL_OFFSET, FINE_LEVEL)
     while True:
         step = level_step(level)
         cx0, cx1 = math.floor(west / step), math.floor(east / step)
@@ -378,33 +408,122 @@ def _count_cells(query: CellQuery, index: MapIndex | None) -> list[map_sql.CellR
     return map_sql.cells_count(query)
 
 
-def _cells_payload(rows: list[map_sql.CellRow], level: int) -> tuple[list, dict[str, int]]:
-    step = level_step(level)
-    cells: dict[tuple[int, int], dict[str, Any]] = {}
+def cell_circle_px(count: int) -> int:
+    """How many pixels across the page draws the circle of a cell of `count` reports: the
+    formula of static/js/map.js (`cellIcon`), whose Math.round rounds halves up."""
+    size = CIRCLE_MIN_PX + CIRCLE_PX_PER_DECADE * math.log10(max(count, 1))
+    return math.floor(min(max(size, CIRCLE_MIN_PX), CIRCLE_MAX_PX) + 0.5)
+
+
+def mercator_y(lat: float, zoom: int) -> float:
+    """Pixels north of the equator at `zoom` in Web Mercator (as Leaflet draws it); latitudes
+    beyond MERCATOR_MAX_LAT count as that."""
+    phi = math.radians(min(max(lat, -MERCATOR_MAX_LAT), MERCATOR_MAX_LAT))
+    return TILE_PX * 2.0**zoom / (2 * math.pi) * math.log(math.tan(math.pi / 4 + phi / 2))
+
+
+def _mercator_lat(y: float, zoom: int) -> float:
+    return math.degrees(
+        2 * math.atan(math.exp(y * 2 * math.pi / (TILE_PX * 2.0**zoom))) - math.pi / 2
+    )
+
+
+def _cell_decimals(zoom: int) -> int:
+    """Decimals of a cell's position: a tenth of a pixel or finer at `zoom`."""
+    return 5 + max(0, (zoom - 12) // 3)
+
+
+class _CellPlacer:
+    """Where a cell's circle goes: the mean of its public points, moved (if need be) just far
+    enough into the cell for a circle of the cell's diameter to keep CIRCLE_GAP_PX from every
+    edge; the middle of the cell along a side too short for it (never, while cells are 64
+    pixels or more). Cells with no public point sit at their centre.
+
+    East-west a degree is the same number of pixels everywhere; north-south it grows with the
+    latitude (Web Mercator), so that test is made in pixels. The edges of each row of cells
+    are computed once (the answer is made for up to MAX_CELLS cells).
+    """
+
+    def __init__(self, *, level: int, zoom: int):
+        self.step = level_step(level)
+        self.zoom = zoom
+        self.degrees_per_px = 360.0 / (TILE_PX * 2.0**zoom)
+        # (row, diameter) → the latitudes a centre may take in that row.
+        self.latitudes: dict[tuple[int, int], tuple[float, float]] = {}
+
+    def _latitudes(self, cy: int, diameter: int) -> tuple[float, float]:
+        found = self.latitudes.get((cy, diameter))
+        if found is None:
+            margin = diameter / 2 + CIRCLE_GAP_PX
+            low = mercator_y(cy * self.step, self.zoom) + margin
+            high = mercator_y((cy + 1) * self.step, self.zoom) - margin
+            if low > high:
+                low = high = (low + high) / 2
+            found = (_mercator_lat(low, self.zoom), _mercator_lat(high, self.zoom))
+            self.latitudes[(cy, diameter)] = found
+        return found
+
+    def place(
+        self, cx: int, cy: int, count: int, mean: tuple[float, float] | None
+    ) -> tuple[float, float]:
+        step = self.step
+        if mean is None:  # hidden reports only: the cell's centre, never anything nearer them
+            return (cx + 0.5) * step, (cy + 0.5) * step
+        lon, lat = mean
+        diameter = cell_circle_px(count)
+        pad = (diameter / 2 + CIRCLE_GAP_PX) * self.degrees_per_px
+        low, high = cx * step + pad, (cx + 1) * step - pad
+        lon = (low + high) / 2 if low > high else min(max(lon, low), high)
+        low, high = self._latitudes(cy, diameter)
+        return lon, min(max(lat, low), high)
+
+
+def _cells_payload(
+    rows: list[map_sql.CellRow], level: int, zoom: int
+) -> tuple[list, dict[str, int]]:
+    """The answer's cells (south to north, then west to east) and the totals per status.
+
+    Both ways of counting return their rows ordered by cy, cx (`map_sql.cells_count`,
+    `MapIndex.count_cells`), so a cell's rows are consecutive; rows out of that order are
+    sorted first.
+    """
+    placer = _CellPlacer(level=level, zoom=zoom)
+    decimals = _cell_decimals(zoom)
+    out: list[dict[str, Any]] = []
     totals: dict[str, int] = {}
-    for cx, cy, status, count, sx, sy, n_public in rows:
-        cell = cells.setdefault((cx, cy), {"counts": {}, "count": 0, "sx": 0.0, "sy": 0.0, "n": 0})
-        cell["counts"][status] = cell["counts"].get(status, 0) + count
-        cell["count"] += count
-        if n_public:
-            cell["sx"] += sx
-            cell["sy"] += sy
-            cell["n"] += n_public
-        totals[status] = totals.get(status, 0) + count
-    out = []
-    for (cx, cy), cell in sorted(cells.items(), key=lambda item: (item[0][1], item[0][0])):
-        if cell["n"]:
-            lon, lat = cell["sx"] / cell["n"], cell["sy"] / cell["n"]
-        else:  # hidden reports only: the cell's centre, never anything nearer to them
-            lon, lat = (cx + 0.5) * step, (cy + 0.5) * step
+
+    def close(cx: int, cy: int, counts: dict[str, int], count: int, mean: Any) -> None:
+        lon, lat = placer.place(cx, cy, count, mean)
         out.append(
             {
-                "lat": round(lat, 5),
-                "lon": round(lon, 5),
-                "count": cell["count"],
-                "counts": {s: cell["counts"][s] for s in PUBLIC_STATUSES if s in cell["counts"]},
+                "lat": round(lat, decimals),
+                "lon": round(lon, decimals),
+                "count": count,
+                "counts": {s: counts[s] for s in PUBLIC_STATUSES if s in counts},
             }
         )
+
+    key = None
+    counts: dict[str, int] = {}
+    count = n = 0
+    sum_x = sum_y = 0.0
+    for cx, cy, status, number, sx, sy, n_public in rows:
+        if key != (cy, cx):
+            if key is not None:
+                if (cy, cx) < key:
+                    return _cells_payload(sorted(rows, key=lambda r: (r[1], r[0])), level, zoom)
+                close(key[1], key[0], counts, count, (sum_x / n, sum_y / n) if n else None)
+            key = (cy, cx)
+            counts, count, n, sum_x, sum_y = {}, 0, 0, 0.0, 0.0
+        counts[status] = counts.get(status, 0) + number
+        count += number
+        if sx is not None and sy is not None:  # None: no public point among these rows
+            sum_x += sx
+            sum_y += sy
+            n += n_public
+        totals[status] = totals.get(status, 0) + number
+    if key is not None:
+        close(key[1], key[0], counts, count, (sum_x / n, sum_y / n) if n else None)
     return out, totals
 
 
@@ -426,7 +545,7 @@ def map_data(
     proper box or is larger than MAX_VIEWPORT_TILES tiles at a zoom of 4 or more. The
     answer is plain JSON-ready data (see the API's schema: blisko/reports/apis/map.py).
     """
-    _check_viewport(bbox, zoom)
+    map_viewport_check(bbox=bbox, zoom=zoom)
     filters = filters or MapFilters()
     now = now or timezone.now()
     answer: dict[str, Any] = {"zoom": zoom, "bbox": list(bbox)}
@@ -449,7 +568,7 @@ def map_data(
             categories={code: names[code] for code in sorted(codes)},
         )
     else:
-        cells, totals = _cells_payload(_count_cells(query, index), query.level)
+        cells, totals = _cells_payload(_count_cells(query, index), query.level, zoom)
         answer.update(
             kind="cells",
             cell_size=level_step(query.level),
@@ -460,4 +579,9 @@ def map_data(
         )
     answer["total"] = sum(totals.values())
     answer["legend"] = _legend(totals)
+    answer["circle"] = {
+        "min_px": CIRCLE_MIN_PX,
+        "max_px": CIRCLE_MAX_PX,
+        "px_per_decade": CIRCLE_PX_PER_DECADE,
+    }
     return answer

@@ -167,28 +167,30 @@ def test_below_the_points_zoom_reports_are_counted_in_cells(vinnytsia):
 
 
 def test_a_cell_counts_its_reports_per_status_at_the_mean_of_their_public_points(vinnytsia):
-    # One cell of level 8 (1.40625°) spans 49.21875-50.625 north.
-    make(vinnytsia, at=(28.41, 49.22), status=Status.SUBMITTED)
-    make(vinnytsia, at=(28.43, 49.24), status=Status.SUBMITTED)
-    make(vinnytsia, at=(28.45, 49.26), status=Status.CONFIRMED)
+    # One cell of level 8 (1.40625°) spans 28.125-29.53125 east and 49.21875-50.625 north;
+    # the mean lies in its middle, where the cell's circle fits (the edges: test_map_cells.py).
+    make(vinnytsia, at=(28.80, 49.90), status=Status.SUBMITTED)
+    make(vinnytsia, at=(28.82, 49.92), status=Status.SUBMITTED)
+    make(vinnytsia, at=(28.84, 49.94), status=Status.CONFIRMED)
     answer = map_data(bbox=bbox_around(VINNYTSIA_CENTRE, 6), zoom=6)
     (cell,) = answer["cells"]
     assert cell["count"] == 3
     assert cell["counts"] == {"submitted": 2, "confirmed": 1}
-    assert cell["lon"] == pytest.approx(28.43, abs=1e-5)
-    assert cell["lat"] == pytest.approx(49.24, abs=1e-5)
+    assert cell["lon"] == pytest.approx(28.82, abs=1e-5)
+    assert cell["lat"] == pytest.approx(49.92, abs=1e-5)
     assert answer["total"] == 3
     assert answer["cell_size"] == level_step(8)
 
 
 def test_a_cell_is_counted_whole_even_when_the_viewport_cuts_it(vinnytsia):
-    # Both points lie in one cell of level 12 (zoom 10: 0.0879°): x 323, y 560.
-    make(vinnytsia, at=(28.41, 49.22))
-    make(vinnytsia, at=(28.43, 49.24))
+    # Both points lie in one cell of level 12 (zoom 10: 0.0879°): x 323, y 560 (28.389-28.477
+    # east, 49.219-49.307 north), outside the viewport; their mean leaves the circle room.
+    make(vinnytsia, at=(28.41, 49.25))
+    make(vinnytsia, at=(28.43, 49.27))
     answer = map_data(bbox=(28.40, 49.21, 28.42, 49.23), zoom=10)
     assert answer["total"] == 2
     (cell,) = answer["cells"]
-    assert (cell["lon"], cell["lat"]) == (28.42, 49.23)
+    assert (cell["lon"], cell["lat"]) == (28.42, 49.26)
 
 
 def test_hidden_reports_count_only_in_cells_of_at_least_a_kilometre(vinnytsia):
@@ -436,10 +438,14 @@ def test_no_answer_at_any_zoom_carries_the_exact_point_of_a_reduced_or_hidden_re
 
 
 def test_a_reduced_report_alone_in_a_cell_sits_at_its_public_point(vinnytsia):
-    make(vinnytsia, at=REDUCED_AT, code="homeless-in-need")
-    snapped = public_location_for(Point(*REDUCED_AT, srid=GEO_SRID), Precision.REDUCED)
-    for zoom in (6, 10, 12, 16):
-        answer = map_data(bbox=bbox_around(REDUCED_AT, zoom), zoom=zoom)
+    # Away from its cells' edges at zooms 10 and 12, so the circle fits where the public point
+    # is (near an edge the point moves inside the cell: test_map_cells.py).
+    at = (28.5092, 49.2512)
+    make(vinnytsia, at=at, code="homeless-in-need")
+    snapped = public_location_for(Point(*at, srid=GEO_SRID), Precision.REDUCED)
+    assert abs(snapped.x - at[0]) > 1e-3 and abs(snapped.y - at[1]) > 1e-3
+    for zoom in (10, 12, 16):
+        answer = map_data(bbox=bbox_around(at, zoom), zoom=zoom)
         if answer["kind"] == "cells":
             (cell,) = answer["cells"]
             assert (cell["lon"], cell["lat"]) == (round(snapped.x, 5), round(snapped.y, 5))
