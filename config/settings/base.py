@@ -110,6 +110,8 @@ LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Kyiv"
+# Each country's own day (the residents' daily report limit resets at their midnight).
+BLISKO_COUNTRY_TIME_ZONES = {"UA": "Europe/Kyiv", "PL": "Europe/Warsaw"}
 USE_I18N = True
 USE_TZ = True
 

@@ -253,7 +253,9 @@
     var map = createMap(element);
     var approximate = element.dataset.approximate === "1";
     var colour = element.dataset.colour || "#2e9d46";
-    map.setView([lat, lon], approximate ? 14 : 15);
+    // Over map tiles the streets around the place say where it is; on the plain background
+    // only the community's outline can, so the view is wide enough to show it.
+    map.setView([lat, lon], document.body.dataset.tileUrl ? (approximate ? 14 : 15) : 12);
     addBackground(map, element.dataset.outlinesUrl)
       .catch(function () { return null; })
       .then(function () {

@@ -16,7 +16,15 @@ def _drop_location_spatial_index(apps, schema_editor):
             for (name,) in cursor.fetchall():
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         elif connection.vendor == "sqlite":
-            cursor.execute("SELECT DisableSpatialIndex('reports_report', 'location')")
+            # AlterField may already have dropped it, and SpatiaLite prints an error on stderr
+            # when asked to disable an index that is not there.
+            cursor.execute(
+                "SELECT spatial_index_enabled FROM geometry_columns "
+                "WHERE f_table_name = 'reports_report' AND f_geometry_column = 'location'"
+            )
+            row = cursor.fetchone()
+            if row and row[0]:
+                cursor.execute("SELECT DisableSpatialIndex('reports_report', 'location')")
             cursor.execute('DROP TABLE IF EXISTS "idx_reports_report_location"')
 
 

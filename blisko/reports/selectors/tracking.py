@@ -60,10 +60,16 @@ def report_public_history(*, report: Report) -> list[ReportEvent]:
 
 def event_public_actor(*, event: ReportEvent, report: Report) -> str:
     """Who made a public event, as the public may know it: "resident" for the submission,
-    the officer's role in the report's area (or "police officer"), or "Blisko" for what
-    the system did. Never a name."""
+    the officer's role in the report's area (or "police officer"), "police" for a status
+    move with no user (made in another system and imported), or "Blisko" for what the system
+    did. Never a name."""
     if event.actor_id is None:
-        return _("resident") if event.action == "submitted" else _("Blisko")
+        if event.action == "submitted":
+            return _("resident")
+        if event.to_status and event.to_status != event.from_status:
+            # Blisko moves no status by itself: such a move came with an import.
+            return _("police")
+        return _("Blisko")
     officer = getattr(event.actor, "officer", None) if event.actor is not None else None
     if officer is None:
         return _("police")

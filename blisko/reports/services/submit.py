@@ -37,6 +37,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from blisko.core.clock import local_midnight
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import make_point, parse_lat_lon
 from blisko.core.services import audit_record
@@ -301,11 +302,6 @@ def _stored_ip(client_ip: str | None) -> str | None:
         return None
 
 
-def _local_midnight(now: dt.datetime) -> dt.datetime:
-    day = timezone.localdate(now)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _lock_client(limits: Sequence[DailyLimit]) -> None:
     """Serialise the client's submissions (and its group's, for a group limit) until the
     transaction ends, so that parallel requests cannot all pass a daily limit. PostgreSQL
@@ -333,14 +329,18 @@ def _sent_since(prefix: str, client_hash: str, midnight: dt.datetime) -> int:
     return today.filter(client_hash__gte=prefix, client_hash__lt=prefix + "z").count()
 
 
-def _check_daily_limits(limits: Sequence[DailyLimit], client_hash: str, now: dt.datetime) -> None:
+def _check_daily_limits(
+    limits: Sequence[DailyLimit], client_hash: str, now: dt.datetime, *, country: str
+) -> None:
     """Refuse (429, with the limit's message) a submission over any of `limits`, in their
-    order. Call inside the transaction, after `_lock_client`."""
-    midnight = _local_midnight(now)
+    order: the day is that of `country` (the report's area), so a resident in Konin starts
+    a new day at midnight in Warsaw, not in Kyiv. Call inside the transaction, after
+    `_lock_client`."""
+    midnight = local_midnight(now, country=country)
     for limit in limits:
         if limit.limit <= 0 or _sent_since(limit.prefix, client_hash, midnight) < limit.limit:
             continue
-        tomorrow = _local_midnight(midnight + dt.timedelta(days=1, hours=2))
+        tomorrow = local_midnight(midnight + dt.timedelta(days=1, hours=2), country=country)
         raise ApplicationError(
             str(limit.message % {"limit": limit.limit}),
             {
@@ -411,7 +411,7 @@ def _write(
                     existing = _by_key(checked.idempotency_key)
                     if existing is not None:
                         return _replay(existing, checked)
-                _check_daily_limits(limits, client_hash, now)
+                _check_daily_limits(limits, client_hash, now, country=routing.area.country)
                 report = Report(
                     tracking_code=tracking_code_new(),
                     category=checked.category,
@@ -567,8 +567,8 @@ def report_submit(
     pass `attachments_check` (field "files").
 
     Then, in one transaction: a client (`client_ip`; None for a trusted internal caller,
-    which has no daily limit) that has sent BLISKO_REPORT_DAILY_LIMIT reports since local
-    midnight is refused with status 429. A caller that names its clients itself passes
+    which has no daily limit) that has sent BLISKO_REPORT_DAILY_LIMIT reports since midnight
+    in the report's country is refused with status 429. A caller that names its clients itself passes
     `client_key` (stored as the report's client key in place of the hash of `client_ip`:
     1 to 64 lowercase ASCII letters and digits) and `daily_limits` (each counting a prefix
     of that key; the first one reached refuses with 429 and its message). A known

@@ -74,13 +74,17 @@ def test_the_public_actor_is_a_role_never_a_name(django_user_model):
         report=report, action="status_changed", actor=officer.user, to_status="in_verification"
     )
     by_admin = ReportEvent.objects.create(report=report, action="note", actor=admin)
-    automatic = ReportEvent.objects.create(report=report, action="status_changed")
+    automatic = ReportEvent.objects.create(report=report, action="rerouted")
+    imported_move = ReportEvent.objects.create(
+        report=report, action="status_changed", from_status="submitted", to_status="confirmed"
+    )
 
     with translation.override("en"):
         assert event_public_actor(event=submitted, report=report) == "resident"
         assert event_public_actor(event=by_officer, report=report) == "district officer"
         assert event_public_actor(event=by_admin, report=report) == "police"
         assert event_public_actor(event=automatic, report=report) == "Blisko"
+        assert event_public_actor(event=imported_move, report=report) == "police"
         labels = [event_public_actor(event=e, report=report) for e in report.events.all()]
     assert not any("Nowak" in label or "admin" in label for label in labels)
 

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -23,7 +24,7 @@ from blisko.reports.services.submit import (
 from blisko.reports.tests.factories import category
 from blisko.reports.tests.uploads import PDF_BYTES, photo, stored_files, upload
 from blisko.territories.models import Area, AreaBoundary
-from conftest import BLACK_SEA, KONIN_CENTRE
+from conftest import BLACK_SEA, KONIN_CENTRE, VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db
 
@@ -287,9 +288,13 @@ def test_a_failure_while_storing_files_leaves_no_report_and_no_file(monkeypatch)
 # --- the daily limit ------------------------------------------------------------------------
 
 
+WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
+KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
+
+
 @override_settings(BLISKO_REPORT_DAILY_LIMIT=2)
 def test_a_client_is_refused_after_the_daily_limit_and_allowed_again_the_next_day():
-    morning = timezone.make_aware(dt.datetime(2026, 5, 4, 8, 0))
+    morning = dt.datetime(2026, 5, 4, 8, 0, tzinfo=WARSAW)
     with time_machine.travel(morning, tick=False):
         submit()
         submit()
@@ -298,24 +303,39 @@ def test_a_client_is_refused_after_the_daily_limit_and_allowed_again_the_next_da
     error = caught.value
     assert error.status == 429
     assert error.extra["limit"] == 2
-    assert error.extra["retry_after"] == 16 * 3600  # until local midnight
+    assert error.extra["retry_after"] == 16 * 3600  # until midnight in Konin
     assert Report.objects.count() == 2
     # Another client is not affected.
     with time_machine.travel(morning, tick=False):
         assert submit(client_ip="198.51.100.1").pk
 
     # Just after local midnight the count starts again.
-    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 5, 5, 0, 1)), tick=False):
+    with time_machine.travel(dt.datetime(2026, 5, 5, 0, 1, tzinfo=WARSAW), tick=False):
         assert submit().pk
     assert Report.objects.filter(client_hash=rules.client_hash(IP)).count() == 3
 
 
 @override_settings(BLISKO_REPORT_DAILY_LIMIT=1)
-def test_the_day_of_the_limit_is_the_local_day_not_the_utc_one():
-    # 23:30 in Kyiv is 21:30 UTC; half an hour later it is a new local day.
-    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 5, 4, 23, 30)), tick=False):
+def test_the_day_of_the_limit_is_the_day_where_the_report_is_not_the_utc_one():
+    # 23:30 in Kyiv is 20:30 UTC; half an hour later it is a new day in Vinnytsia.
+    vinnytsia = {"lon": VINNYTSIA_CENTRE[0], "lat": VINNYTSIA_CENTRE[1]}
+    with time_machine.travel(dt.datetime(2026, 5, 4, 23, 30, tzinfo=KYIV), tick=False):
+        submit(**vinnytsia)
+    with time_machine.travel(dt.datetime(2026, 5, 5, 0, 5, tzinfo=KYIV), tick=False):
+        assert submit(**vinnytsia).pk
+
+
+@override_settings(BLISKO_REPORT_DAILY_LIMIT=1)
+def test_a_resident_of_konin_starts_a_new_day_at_midnight_in_warsaw_not_in_kyiv():
+    with time_machine.travel(dt.datetime(2026, 5, 4, 22, 0, tzinfo=WARSAW), tick=False):
         submit()
-    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 5, 5, 0, 5)), tick=False):
+    # 23:30 in Warsaw is already 00:30 of the next day in Kyiv: still the same day in Konin.
+    late = dt.datetime(2026, 5, 4, 23, 30, tzinfo=WARSAW)
+    with time_machine.travel(late, tick=False), pytest.raises(ApplicationError) as caught:
+        submit()
+    assert caught.value.status == 429
+    assert caught.value.extra["retry_after"] == 30 * 60
+    with time_machine.travel(dt.datetime(2026, 5, 5, 0, 0, 1, tzinfo=WARSAW), tick=False):
         assert submit().pk
 
 
