@@ -25,3 +25,8 @@ def local_midnight(now: dt.datetime, *, country: str) -> dt.datetime:
     zone = country_zone(country)
     day = now.astimezone(zone).date()
     return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+
+def local_time(moment: dt.datetime, *, country: str) -> dt.datetime:
+    """`moment` (aware) as the clock on the wall shows it in `country`."""
+    return moment.astimezone(country_zone(country))

@@ -124,6 +124,9 @@ MEDIA_ROOT = Path(os.environ.get("BLISKO_MEDIA_ROOT", VAR_DIR / "media"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Blisko <noreply@localhost>")
+# Where the site is seen from outside, for the links in e-mails (no request to ask there).
+BLISKO_SITE_URL = os.environ.get("BLISKO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

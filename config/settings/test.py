@@ -24,3 +24,4 @@ WHITENOISE_AUTOREFRESH = True
 # Tests read messages in English unless they ask for another language (the site's default is
 # Ukrainian; tests of translations set the language explicitly).
 LANGUAGE_CODE = "en"
+BLISKO_SITE_URL = "http://blisko.test"

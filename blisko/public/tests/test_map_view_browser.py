@@ -140,8 +140,8 @@ def test_a_refused_period_is_named_with_the_forms_words(browser_page):
     message = status.inner_text()
     legend = page.locator(".map-period legend").inner_text()
     labels = [text.strip() for text in page.locator(".map-period label").all_inner_texts()]
-    assert legend in message and all(f"“{label}”" in message for label in labels)
-    assert "“from”" not in message and "“to”" not in message  # the API's words (uk page)
+    assert legend in message and all(f"«{label}»" in message for label in labels)
+    assert not re.search(r"\b(from|to)\b", message)  # not the API's words (a uk page)
     for name in ("from", "to"):
         expect(page.locator(f"input[name='{name}']")).to_have_attribute("aria-invalid", "true")
 

@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from blisko.core.clock import local_time
 from blisko.core.exceptions import ApplicationError
+from blisko.core.links import site_link
 from blisko.core.services import audit_record
 from blisko.officers.selectors import area_officers
 from blisko.reports.models import CLOSED_STATUSES, Report, ReportEvent, Status
@@ -150,8 +152,11 @@ def _language_of(report: Report) -> str:
     return _COUNTRY_LANGUAGE.get(report.area.country, settings.LANGUAGE_CODE)
 
 
-def _local(moment: dt.datetime | None) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "—"
+def _local(moment: dt.datetime | None, report: Report) -> str:
+    """`moment` on the clock of the report's country (Warsaw time for Konin)."""
+    if moment is None:
+        return "—"
+    return date_format(local_time(moment, country=report.area.country), "SHORT_DATETIME_FORMAT")
 
 
 def _notify_reporter(report: Report, note: str) -> None:
@@ -169,7 +174,11 @@ def _notify_reporter(report: Report, note: str) -> None:
         ]
         if note:
             lines += ["", _("Note from the police:"), note]
-        lines += ["", _("Follow your report with its code on Blisko.")]
+        lines += [
+            "",
+            _("Follow your report here: %(url)s")
+            % {"url": site_link("public:report-track", report.tracking_code)},
+        ]
     message = EmailMessage(subject=subject, body="\n".join(lines), to=[report.reporter_email])
     transaction.on_commit(lambda: message.send(fail_silently=True))
 
@@ -415,13 +424,14 @@ def _escalation_message(reports: list[Report], to: list[str]) -> EmailMessage:
                     "category": report.category.name,
                     "area": report.area.name,
                     "status": _status_label(report.status),
-                    "take_up": _local(report.take_up_due_at),
-                    "verify": _local(report.verify_due_at),
+                    "take_up": _local(report.take_up_due_at, report),
+                    "verify": _local(report.verify_due_at, report),
                     "officer": report.assigned_officer.full_name
                     if report.assigned_officer
                     else "—",
                 }
             )
+            lines.append("  " + site_link("reports:detail", report.tracking_code))
     return EmailMessage(subject=subject, body="\n".join(lines), to=to)
 
 

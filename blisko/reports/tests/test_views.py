@@ -284,6 +284,34 @@ def test_taking_up_and_confirming_a_report_records_who_did_it(officer_client, be
     ]
 
 
+def test_the_history_names_the_resident_and_moves_imported_from_another_system(
+    officer_client, beat
+):
+    report = ReportFactory(area=beat["area"], status=Status.CONFIRMED)
+    ReportEvent.objects.create(report=report, action="submitted", to_status=Status.SUBMITTED)
+    ReportEvent.objects.create(
+        report=report,
+        action="status_changed",
+        from_status=Status.SUBMITTED,
+        to_status=Status.CONFIRMED,
+    )
+    ReportEvent.objects.create(report=report, action="escalated", is_public=False)
+
+    page = officer_client.get(reverse("reports:detail", args=[report.tracking_code]))
+
+    rows = re.findall(
+        r'<tr data-event="(\w+)">.*?data-label="Who"><div class="cell">(.*?)</div>',
+        page.content.decode(),
+        re.S,
+    )
+    who = [(action, re.sub(r"<[^>]+>", "", cell)) for action, cell in rows]
+    assert who == [
+        ("submitted", "resident"),
+        ("status_changed", "imported from another system"),
+        ("escalated", "the system"),
+    ]
+
+
 def test_a_move_the_table_forbids_is_refused_on_the_page(officer_client, beat):
     report = ReportFactory(area=beat["area"])
     response = officer_client.post(

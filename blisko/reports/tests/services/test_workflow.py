@@ -32,7 +32,7 @@ from blisko.reports.services.workflow import (
     reports_escalate_overdue,
 )
 from blisko.reports.tests.factories import ReportFactory, category
-from blisko.territories.models import Level
+from blisko.territories.models import Country, Level
 
 pytestmark = pytest.mark.django_db
 
@@ -518,6 +518,8 @@ def test_the_reporter_is_emailed_each_new_status_after_commit(
     assert message.to == ["resident@example.org"]
     assert report.tracking_code in message.subject
     assert "We are on it." in message.body
+    # A link to the report's public page, on the site's own address.
+    assert f"http://blisko.test/report/{report.tracking_code}/" in message.body
 
 
 def test_no_email_is_sent_without_an_address_or_for_a_refused_move(
@@ -565,6 +567,38 @@ def test_overdue_reports_are_escalated_once_with_a_police_only_event(
     assert message.to == ["boss@police.example"]
     assert late.tracking_code in message.body
     assert taken_up.tracking_code not in message.body
+    assert f"http://blisko.test/police/reports/{late.tracking_code}/" in message.body
+
+
+def test_the_escalation_gives_the_deadlines_on_the_clock_of_the_reports_country(
+    django_user_model, django_capture_on_commit_callbacks, mailoutbox
+):
+    # 11:30 UTC is 13:30 in Warsaw and 14:30 in Kyiv (summer time in both).
+    konin = AreaFactory(country=Country.POLAND, centre=(18.25, 52.22))
+    vinnytsia = AreaFactory(centre=(28.47, 49.23))
+    submitted = dt.datetime(2025, 6, 2, 11, 30, tzinfo=dt.UTC)
+    for area in (konin, vinnytsia):
+        _police(
+            django_user_model,
+            f"boss-{area.pk}",
+            area,
+            role=Role.SUPERVISOR,
+            email=f"boss-{area.country}@police.example",
+        )
+        ReportFactory(
+            area=area,
+            created_at=submitted,
+            take_up_due_at=submitted,
+            verify_due_at=submitted + dt.timedelta(days=3),
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_escalate_overdue(now=submitted + dt.timedelta(days=4)) == 2
+
+    body = {m.to[0]: m.body for m in mailoutbox}
+    assert "13:30" in body["boss-PL@police.example"]
+    assert "14:30" not in body["boss-PL@police.example"]
+    assert "14:30" in body["boss-UA@police.example"]
 
 
 def test_escalation_waits_for_the_deadline_and_then_happens_once(area):
