@@ -179,11 +179,17 @@ def area_boundary(*, area: Area, on: dt.date | None = None) -> MultiPolygon | No
     )
 
 
-def area_boundary_version(*, area: Area, on: dt.date | None = None) -> AreaBoundary | None:
+def area_boundary_version(
+    *, area: Area, on: dt.date | None = None, geometry: bool = True
+) -> AreaBoundary | None:
     """The area's boundary version (geometry and validity dates) in force on `on` (today by
-    default), or None, as for area_boundary. One query."""
+    default), or None, as for area_boundary. One query. `geometry=False` leaves the boundary
+    (often tens of kilobytes) unloaded, for a caller that needs only the version."""
     day = on or timezone.localdate()
-    return AreaBoundary.objects.filter(_valid_on(day), area=area).order_by("-valid_from").first()
+    versions = AreaBoundary.objects.filter(_valid_on(day), area=area)
+    if not geometry:
+        versions = versions.defer("boundary")
+    return versions.order_by("-valid_from").first()
 
 
 def area_children(*, area: Area) -> list[Area]:

@@ -107,7 +107,7 @@ def report_route(
     officer, unit = _choose(area_officers(area=area, on=on), category.verifier_role)
     return Routing(
         area=area,
-        area_boundary=area_boundary_version(area=area, on=on),
+        area_boundary=area_boundary_version(area=area, on=on, geometry=False),
         officer=officer,
         unit=unit,
     )

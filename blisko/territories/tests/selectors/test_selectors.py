@@ -12,6 +12,7 @@ from blisko.territories.index import index_clear
 from blisko.territories.models import Area, AreaBoundary, Country, Level, Place
 from blisko.territories.selectors import (
     area_boundary,
+    area_boundary_version,
     area_children,
     area_for_point,
     area_get,
@@ -216,6 +217,19 @@ def test_area_boundary_gives_the_version_in_force_on_the_date():
     assert old.contains(centre) and not new.contains(centre)
     assert area_boundary(area=area, on=dt.date(2019, 1, 1)) is None
     assert area_boundary(area=Area.objects.get(code="UA")) is None
+
+
+def test_the_boundary_version_without_its_geometry_is_the_same_version():
+    _move_centre_of_vinnytsia_to_zhmerynka(dt.date(2024, 1, 1))
+    area = Area.objects.get(code=VINNYTSIA)
+    for day in (dt.date(2023, 1, 1), None):
+        whole = area_boundary_version(area=area, on=day)
+        light = area_boundary_version(area=area, on=day, geometry=False)
+        assert light.pk == whole.pk
+        assert (light.valid_from, light.valid_to) == (whole.valid_from, whole.valid_to)
+        assert "boundary" in light.get_deferred_fields()
+        assert "boundary" not in whole.get_deferred_fields()
+    assert area_boundary_version(area=area, on=dt.date(2019, 1, 1), geometry=False) is None
 
 
 def test_area_children_lists_the_current_children_in_code_order():
