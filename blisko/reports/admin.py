@@ -239,7 +239,10 @@ class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admi
                 ]
             },
         ),
-        (_("Seen by police only"), {"fields": ["reporter_email", "client_ip"]}),
+        (
+            _("Seen by police only"),
+            {"fields": ["reporter_email", "reporter_language", "client_ip"]},
+        ),
     ]
 
     @admin.display(description=_("status"), ordering="status")

@@ -150,6 +150,17 @@ class Report(TimeStampedModel):
     reporter_email = models.EmailField(
         _("reporter's e-mail"), blank=True, help_text=_("For status updates; seen by police only.")
     )
+    # Kept only with an e-mail, and erased with it: the language the status e-mails are in.
+    # Nullable (None: not kept) so that SpatiaLite adds the column in place: rebuilding this
+    # table there fails on the location column, which has no spatial index (Django drops
+    # idx_<table>_<column> without IF EXISTS).
+    reporter_language = models.CharField(
+        _("reporter's language"),
+        max_length=8,
+        null=True,
+        blank=True,
+        help_text=_("The language of the page or app the report was sent from."),
+    )
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     client_hash = models.CharField(
         _("client key"),

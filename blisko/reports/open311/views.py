@@ -266,6 +266,7 @@ def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
         description=request.POST.get("description", ""),
         occurred_at=occurred_at,
         reporter_email=request.POST.get("email", "").strip(),
+        reporter_language=translation.get_language() or "",
         files=request.FILES.getlist("media"),
         client_ip=None,
         idempotency_key=request.headers.get("Idempotency-Key") or None,

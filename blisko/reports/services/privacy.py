@@ -72,5 +72,5 @@ def reports_erase_emails(
     return (
         Report.objects.filter(closed_at__lt=cutoff)
         .exclude(reporter_email="")
-        .update(reporter_email="")
+        .update(reporter_email="", reporter_language=None)
     )

@@ -116,6 +116,7 @@ class _Checked:
     description: str
     occurred_at: dt.datetime | None
     reporter_email: str
+    reporter_language: str | None
     files: list[CheckedFile]
     routing: Routing
     idempotency_key: str | None
@@ -230,6 +231,7 @@ def _check(
     description: Any,
     occurred_at: Any,
     reporter_email: Any,
+    reporter_language: str,
     files: Sequence[UploadedFile],
     idempotency_key: Any,
     now: dt.datetime,
@@ -286,10 +288,18 @@ def _check(
         description=text,
         occurred_at=moment,
         reporter_email=email,
+        reporter_language=(_language(reporter_language) or None) if email else None,
         files=checked_files,
         routing=routing,
         idempotency_key=key,
     )
+
+
+def _language(code: str) -> str:
+    """`code` when it is one of the site's languages (a regional variant counts as its
+    language: "pl-PL" is "pl"), else ""."""
+    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return base if base in {language for language, _name in settings.LANGUAGES} else ""
 
 
 def _stored_ip(client_ip: str | None) -> str | None:
@@ -425,6 +435,7 @@ def _write(
                     occurred_at=checked.occurred_at,
                     description=checked.description,
                     reporter_email=checked.reporter_email,
+                    reporter_language=checked.reporter_language,
                     client_ip=client_ip,
                     client_hash=client_hash,
                     idempotency_key=checked.idempotency_key,
@@ -484,6 +495,7 @@ def report_submit_or_replay(
     description: str = "",
     occurred_at: dt.datetime | str | None = None,
     reporter_email: str = "",
+    reporter_language: str = "",
     files: Sequence[UploadedFile] = (),
     client_ip: str | None,
     idempotency_key: str | None = None,
@@ -512,6 +524,7 @@ def report_submit_or_replay(
         description=description,
         occurred_at=occurred_at,
         reporter_email=reporter_email,
+        reporter_language=reporter_language,
         files=files,
         idempotency_key=idempotency_key,
         now=now,
@@ -547,6 +560,7 @@ def report_submit(
     description: str = "",
     occurred_at: dt.datetime | str | None = None,
     reporter_email: str = "",
+    reporter_language: str = "",
     files: Sequence[UploadedFile] = (),
     client_ip: str | None,
     idempotency_key: str | None = None,
@@ -564,12 +578,14 @@ def report_submit(
     "location"); the description has at most BLISKO_REPORT_DESCRIPTION_MAX characters
     (stored as plain text: HTML stays text); `occurred_at` (a datetime or ISO 8601 text;
     naive means local time) is not in the future; the e-mail, if any, is valid; the files
-    pass `attachments_check` (field "files").
+    pass `attachments_check` (field "files"). `reporter_language` (the language the resident
+    used) is kept only with an e-mail, for the status e-mails, and only if it is one of
+    LANGUAGES; otherwise they go out in the language of the report's country.
 
     Then, in one transaction: a client (`client_ip`; None for a trusted internal caller,
     which has no daily limit) that has sent BLISKO_REPORT_DAILY_LIMIT reports since midnight
-    in the report's country is refused with status 429. A caller that names its clients itself passes
-    `client_key` (stored as the report's client key in place of the hash of `client_ip`:
+    in the report's country is refused with status 429. A caller that names its clients
+    itself passes `client_key` (stored as the report's client key in place of the hash of `client_ip`:
     1 to 64 lowercase ASCII letters and digits) and `daily_limits` (each counting a prefix
     of that key; the first one reached refuses with 429 and its message). A known
     `idempotency_key` returns its report, without counting it again, when the submission
@@ -586,6 +602,7 @@ def report_submit(
         description=description,
         occurred_at=occurred_at,
         reporter_email=reporter_email,
+        reporter_language=reporter_language,
         files=files,
         client_ip=client_ip,
         idempotency_key=idempotency_key,

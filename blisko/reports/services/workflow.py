@@ -149,7 +149,13 @@ def _refused(from_status: str, to_status: str) -> ApplicationError:
 
 
 def _language_of(report: Report) -> str:
+    """The language of the report's country (the police's)."""
     return _COUNTRY_LANGUAGE.get(report.area.country, settings.LANGUAGE_CODE)
+
+
+def _reporter_language(report: Report) -> str:
+    """The resident's own language when the report keeps it, else their country's."""
+    return report.reporter_language or _language_of(report)
 
 
 def _local(moment: dt.datetime | None, report: Report) -> str:
@@ -163,7 +169,7 @@ def _notify_reporter(report: Report, note: str) -> None:
     """Tell the reporter (if they left an e-mail) the report's new status. Sent after commit."""
     if not report.reporter_email:
         return
-    with translation.override(_language_of(report)):
+    with translation.override(_reporter_language(report)):
         subject = _("Your report %(code)s: %(status)s") % {
             "code": report.tracking_code,
             "status": _status_label(report.status),

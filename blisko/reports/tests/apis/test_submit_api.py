@@ -114,6 +114,7 @@ def test_an_anonymous_resident_submits_a_report_with_photos_and_gets_its_code(cl
     assert body["tracking_url"] == f"http://testserver/report/{report.tracking_code}/"
     assert response["Location"] == f"/api/v1/reports/{report.tracking_code}"
     assert report.reporter_email == "jan@example.org"
+    assert report.reporter_language == "en"  # the language the API answered in
     assert report.client_ip == "127.0.0.1"
     assert report.attachments.count() == 2
     assert len(stored_files() - before) == 3  # two originals and the photo's public copy

@@ -129,6 +129,7 @@ def _closed(days_ago: float | None, email: str = "resident@example.org") -> Repo
         status=status,
         closed_at=closed_at,
         reporter_email=email,
+        reporter_language="uk" if email else None,
     )
 
 
@@ -143,9 +144,11 @@ def test_emails_of_reports_closed_longer_ago_than_the_retention_are_erased():
 
     long_closed.refresh_from_db()
     assert long_closed.reporter_email == "" and long_closed.updated_at == updated_at
+    assert long_closed.reporter_language is None  # no use without the address
     for report in (recently_closed, still_open):
         report.refresh_from_db()
         assert report.reporter_email == "resident@example.org"
+        assert report.reporter_language == "uk"
 
 
 @override_settings(BLISKO_REPORT_EMAIL_RETENTION_DAYS=7)

@@ -226,6 +226,20 @@ def test_an_invalid_email_is_refused():
     assert refused(reporter_email="not an e-mail").extra["field"] == "email"
 
 
+@pytest.mark.parametrize(
+    ("email", "language", "kept"),
+    [
+        ("jan@example.org", "uk", "uk"),
+        ("jan@example.org", "pl-PL", "pl"),
+        ("jan@example.org", "de", None),  # not a language of the site: the country's is used
+        ("", "uk", None),  # no e-mail, nothing to write in it: not kept
+    ],
+)
+def test_the_reporters_language_is_kept_only_with_an_email(email, language, kept):
+    report = submit(reporter_email=email, reporter_language=language)
+    assert report.reporter_language == kept
+
+
 def test_an_unusable_idempotency_key_is_refused():
     assert refused(idempotency_key="x" * 101).extra["field"] == "idempotency_key"
     assert refused(idempotency_key="with space").extra["field"] == "idempotency_key"

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import translation
+from django.utils.translation import ngettext
 from PIL import Image
 
 from blisko.core.exceptions import ApplicationError
@@ -520,6 +521,40 @@ def test_the_reporter_is_emailed_each_new_status_after_commit(
     assert "We are on it." in message.body
     # A link to the report's public page, on the site's own address.
     assert f"http://blisko.test/report/{report.tracking_code}/" in message.body
+
+
+def test_the_reporter_is_written_to_in_their_own_language_police_in_the_countrys(
+    django_user_model, django_capture_on_commit_callbacks, mailoutbox
+):
+    # A Ukrainian resident of Konin who reported in Ukrainian; the police there are Polish.
+    konin = AreaFactory(country=Country.POLAND, centre=(18.25, 52.22))
+    officer = _police(django_user_model, "dzielnicowy", konin)
+    _police(django_user_model, "szef", konin, role=Role.SUPERVISOR, email="szef@police.example")
+    report = ReportFactory(
+        area=konin,
+        reporter_email="olena@example.org",
+        reporter_language="uk",
+        created_at=SUBMITTED_AT,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_take_up(report=report, actor=officer)
+    with translation.override("uk"):
+        status = str(Status.IN_VERIFICATION.label)
+    (to_resident,) = mailoutbox
+    assert status in to_resident.subject  # "на перевірці", not "w weryfikacji"
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reports_escalate_overdue(now=VERIFY_DUE + dt.timedelta(days=1))
+    (to_police,) = mailoutbox
+    with translation.override("pl"):
+        expected = ngettext(
+            "%(count)d report in your areas is overdue",
+            "%(count)d reports in your areas are overdue",
+            1,
+        ) % {"count": 1}
+    assert to_police.subject == expected
 
 
 def test_no_email_is_sent_without_an_address_or_for_a_refused_move(
