@@ -151,9 +151,8 @@ class Report(TimeStampedModel):
         _("reporter's e-mail"), blank=True, help_text=_("For status updates; seen by police only.")
     )
     # Kept only with an e-mail, and erased with it: the language the status e-mails are in.
-    # Nullable (None: not kept) so that SpatiaLite adds the column in place: rebuilding this
-    # table there fails on the location column, which has no spatial index (Django drops
-    # idx_<table>_<column> without IF EXISTS).
+    # Nullable (None: not kept), so that SQLite adds the column in place instead of
+    # rebuilding the largest table.
     reporter_language = models.CharField(
         _("reporter's language"),
         max_length=8,
