@@ -15,7 +15,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -154,7 +153,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             description=values["description"],
             occurred_at=_occurred_at(values["occurred_at"], values["tz_offset"]),
             reporter_email=values["email"],
-            reporter_language=translation.get_language() or "",
+            reporter_language=rules.asked_language(request),
             files=files,
             client_ip=rules.client_ip(request),
             idempotency_key=values["idempotency_key"] or None,

@@ -10,6 +10,7 @@ import math
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.http import HttpRequest
+from django.utils import translation
 
 from blisko.core.geo import GEO_SRID
 from blisko.reports.models import Precision
@@ -54,6 +55,16 @@ def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.
 
 def _trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     return _networks(tuple(settings.BLISKO_TRUSTED_PROXIES))
+
+
+def asked_language(request: HttpRequest) -> str:
+    """The language the client asked for, by its Accept-Language header or the language
+    cookie (as the active language shows it), or "" when it named none: a server-to-server
+    client then gets no language it did not ask for, and e-mails follow the report's country.
+    """
+    if request.headers.get("Accept-Language") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return translation.get_language() or ""
+    return ""
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -10,7 +10,6 @@ hidden category. Anyone may call both; nothing else is allowed on them (405).
 from typing import Any
 
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -284,7 +283,7 @@ class ReportSubmitApi(APIView):
             description=data.get("description") or "",
             occurred_at=data.get("occurred_at"),
             reporter_email=data.get("email") or "",
-            reporter_language=translation.get_language() or "",
+            reporter_language=rules.asked_language(request),
             files=files,
             client_ip=rules.client_ip(request),
             idempotency_key=request.headers.get("Idempotency-Key"),

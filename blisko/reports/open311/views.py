@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import parse_coordinate
+from blisko.reports import rules
 from blisko.reports.models import Category, Report
 from blisko.reports.open311 import serializers
 from blisko.reports.open311.keys import request_key
@@ -266,7 +267,7 @@ def _requests_create(request: HttpRequest, fmt: str) -> HttpResponse:
         description=request.POST.get("description", ""),
         occurred_at=occurred_at,
         reporter_email=request.POST.get("email", "").strip(),
-        reporter_language=translation.get_language() or "",
+        reporter_language=_language(request) or rules.asked_language(request),
         files=request.FILES.getlist("media"),
         client_ip=None,
         idempotency_key=request.headers.get("Idempotency-Key") or None,

@@ -95,6 +95,21 @@ def assert_refused_and_nothing_stored(response, *, field: str, status: int = 400
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("headers", "kept"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "uk"}, "uk"),
+        ({"HTTP_ACCEPT_LANGUAGE": "pl-PL,pl;q=0.9"}, "pl"),
+        ({}, None),  # an app that names no language: e-mails follow the report's country
+    ],
+)
+def test_the_reporters_language_is_the_one_the_client_asked_for(headers, kept):
+    response = Client().post(URL, fields(email="olena@example.org"), **headers)
+    assert response.status_code == 201, response.content
+    assert Report.objects.get().reporter_language == kept
+
+
+@pytest.mark.django_db
 def test_an_anonymous_resident_submits_a_report_with_photos_and_gets_its_code(client):
     before = stored_files()
     response = post(
@@ -114,7 +129,7 @@ def test_an_anonymous_resident_submits_a_report_with_photos_and_gets_its_code(cl
     assert body["tracking_url"] == f"http://testserver/report/{report.tracking_code}/"
     assert response["Location"] == f"/api/v1/reports/{report.tracking_code}"
     assert report.reporter_email == "jan@example.org"
-    assert report.reporter_language == "en"  # the language the API answered in
+    assert report.reporter_language == "en"  # post() sends Accept-Language: en
     assert report.client_ip == "127.0.0.1"
     assert report.attachments.count() == 2
     assert len(stored_files() - before) == 3  # two originals and the photo's public copy

@@ -247,6 +247,24 @@ def test_a_post_creates_a_report_and_answers_its_tracking_code_as_json(client, a
     assert report.client_ip is None
 
 
+@pytest.mark.parametrize(
+    ("extra", "headers", "kept"),
+    [
+        ({"locale": "uk"}, {}, "uk"),
+        ({"locale": "pl_PL"}, {}, "pl"),
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "pl"}, "pl"),
+        ({}, {}, None),  # a server that names no language: e-mails follow the country
+    ],
+)
+def test_a_post_keeps_the_residents_language_only_when_the_client_names_it(
+    api_key, extra, headers, kept
+):
+    data = _valid(api_key, email="resident@example.org", **extra)
+    response = Client().post(f"{BASE}/requests.json", data, **headers)
+    assert response.status_code == 201, response.content
+    assert Report.objects.get().reporter_language == kept
+
+
 def test_a_post_answers_in_xml_with_the_spec_s_elements(client, api_key):
     response = _post(client, "xml", **_valid(api_key))
 
