@@ -15,10 +15,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from blisko.core.clock import country_zone
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.text import search_key
 from blisko.reports import rules
@@ -219,26 +221,33 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
         }
         for event in events
     ]
-    return render(
-        request,
-        "public/report_track.html",
-        {
-            **_api_urls(),
-            "report": report,
-            "status_label": Status(report.status).label,
-            "is_open": is_open,
-            "point": point,
-            "history": list(reversed(history)),
-            "attachments": attachments,
-            "police_only": report.attachments.count() - len(attachments),
-            "sent": request.GET.get("sent") == "1",
-            "take_up_by": report.take_up_due_at if is_open and report.taken_up_at is None else None,
-            "verify_by": report.verify_due_at if is_open and report.verified_at is None else None,
-            "statuses": [
-                {"label": label, "colour": report_colour(value)} for value, label in Status.choices
-            ],
-        },
-    )
+    # Times on the clock of the place: a report in Konin shows Warsaw time.
+    with timezone.override(country_zone(report.area.country)):
+        return render(
+            request,
+            "public/report_track.html",
+            {
+                **_api_urls(),
+                "report": report,
+                "status_label": Status(report.status).label,
+                "is_open": is_open,
+                "point": point,
+                "history": list(reversed(history)),
+                "attachments": attachments,
+                "police_only": report.attachments.count() - len(attachments),
+                "sent": request.GET.get("sent") == "1",
+                "take_up_by": report.take_up_due_at
+                if is_open and report.taken_up_at is None
+                else None,
+                "verify_by": report.verify_due_at
+                if is_open and report.verified_at is None
+                else None,
+                "statuses": [
+                    {"label": label, "colour": report_colour(value)}
+                    for value, label in Status.choices
+                ],
+            },
+        )
 
 
 def report_colour(status: str) -> str:

@@ -17,12 +17,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from blisko.core.clock import country_zone
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.reports.forms import (
     AddNoteForm,
@@ -395,25 +397,27 @@ def _detail(
         moves.append(
             {"move": move, "form": form, "is_open": bound is not None and bound[0] == move.name}
         )
-    return render(
-        request,
-        "reports/detail.html",
-        {
-            "report": report,
-            "history": history,
-            "attachments": list(Attachment.objects.filter(report=report).order_by("pk")),
-            "duplicates": list(
-                reports_for_user(user=request.user)
-                .filter(duplicate_of=report)
-                .only("tracking_code", "status")
-            ),
-            "moves": moves,
-            "points": [_point(report)],
-            "legend": _legend(),
-            "is_supervisor": user_is_supervisor(user=request.user),
-        },
-        status=status,
-    )
+    # Times on the clock of the report's country, whoever looks.
+    with timezone.override(country_zone(report.area.country)):
+        return render(
+            request,
+            "reports/detail.html",
+            {
+                "report": report,
+                "history": history,
+                "attachments": list(Attachment.objects.filter(report=report).order_by("pk")),
+                "duplicates": list(
+                    reports_for_user(user=request.user)
+                    .filter(duplicate_of=report)
+                    .only("tracking_code", "status")
+                ),
+                "moves": moves,
+                "points": [_point(report)],
+                "legend": _legend(),
+                "is_supervisor": user_is_supervisor(user=request.user),
+            },
+            status=status,
+        )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The resident's report pages, without a browser: /report/, /report/<code>/, /report/track/."""
 
+import datetime as dt
 import re
 from html import unescape
 
@@ -8,8 +9,10 @@ from django.test import override_settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from blisko.officers.tests.factories import AreaFactory
 from blisko.reports.models import Attachment, Category, Report, ReportEvent
 from blisko.reports.services.submit import report_submit
+from blisko.reports.tests.factories import ReportFactory
 from blisko.reports.tests.uploads import (
     PDF_BYTES,
     empty_file,
@@ -19,6 +22,7 @@ from blisko.reports.tests.uploads import (
     text_named_jpeg,
     upload,
 )
+from blisko.territories.models import Country
 from conftest import BLACK_SEA, KONIN_CENTRE
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +345,19 @@ def test_the_report_pages_accept_only_what_they_are_for(client):
         category_code="vandalism", lon=KONIN_CENTRE[0], lat=KONIN_CENTRE[1], client_ip=None
     )
     assert client.post(f"/report/{report.tracking_code}/").status_code == 405
+
+
+def test_the_page_shows_times_on_the_clock_of_the_reports_country(client):
+    # 10:30 UTC on 2 June 2025 is 12:30 in Warsaw and 13:30 in Kyiv.
+    sent = dt.datetime(2025, 6, 2, 10, 30, tzinfo=dt.UTC)
+    konin = AreaFactory(country=Country.POLAND, centre=(18.25, 52.22))
+    vinnytsia = AreaFactory(centre=(28.47, 49.23))
+    shown = {}
+    for name, area in (("konin", konin), ("vinnytsia", vinnytsia)):
+        report = ReportFactory(area=area, created_at=sent)
+        ReportEvent.objects.create(report=report, action="submitted", to_status="submitted")
+        ReportEvent.objects.filter(report=report).update(at=sent)
+        page = client.get(f"/report/{report.tracking_code}/", HTTP_ACCEPT_LANGUAGE="en")
+        shown[name] = unescape(page.content.decode())
+    assert "12:30 p.m." in shown["konin"] and "1:30 p.m." not in shown["konin"]
+    assert "1:30 p.m." in shown["vinnytsia"] and "12:30 p.m." not in shown["vinnytsia"]

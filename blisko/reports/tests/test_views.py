@@ -4,8 +4,10 @@ Each page: anonymous → login; an officer of another area → 404 (or 403 for t
 view); refusals of the services shown on the page with their status, never a 500.
 """
 
+import datetime as dt
 import io
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,6 +23,7 @@ from blisko.reports.models import STATUS_COLOURS, Attachment, Report, ReportEven
 from blisko.reports.tests.factories import ReportFactory
 from blisko.reports.tests.police import PASSWORD, police_user, region_with_communities
 from blisko.reports.views import QUEUE_PAGE_SIZE
+from blisko.territories.models import Country
 
 pytestmark = pytest.mark.django_db
 
@@ -509,3 +512,24 @@ def test_the_queue_page_costs_the_same_few_queries_for_any_number_of_rows(
         ReportFactory(area=beat["area"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         officer_client.get(reverse("reports:queue"))
+
+
+def test_police_see_times_on_the_clock_of_their_country(client):
+    # 10:30 UTC on 2 June 2025 is 12:30 in Warsaw and 13:30 in Kyiv.
+    sent = dt.datetime(2025, 6, 2, 10, 30, tzinfo=dt.UTC)
+    konin = AreaFactory(country=Country.POLAND, centre=(18.25, 52.22))
+    user = police_user(area=konin, username="dzielnicowy", unit=UnitFactory(country=Country.POLAND))
+    report = ReportFactory(area=konin, created_at=sent)
+    client.force_login(user)
+
+    queue = unescape(
+        client.get(reverse("reports:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    page = unescape(
+        client.get(
+            reverse("reports:detail", args=[report.tracking_code]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    )
+
+    for html in (queue, page):
+        assert "12:30 p.m." in html and "1:30 p.m." not in html
