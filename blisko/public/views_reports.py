@@ -34,6 +34,7 @@ from blisko.reports.models import (
 from blisko.reports.selectors.tracking import (
     categories_for_residents,
     event_public_actor,
+    report_expected_by,
     report_get_by_code,
     report_public_attachments,
     report_public_history,
@@ -221,6 +222,7 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
         }
         for event in events
     ]
+    take_up_by, verify_by = report_expected_by(report=report)
     # Times on the clock of the place: a report in Konin shows Warsaw time.
     with timezone.override(country_zone(report.area.country)):
         return render(
@@ -236,12 +238,8 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
                 "attachments": attachments,
                 "police_only": report.attachments.count() - len(attachments),
                 "sent": request.GET.get("sent") == "1",
-                "take_up_by": report.take_up_due_at
-                if is_open and report.taken_up_at is None
-                else None,
-                "verify_by": report.verify_due_at
-                if is_open and report.verified_at is None
-                else None,
+                "take_up_by": take_up_by,
+                "verify_by": verify_by,
                 "statuses": [
                     {"label": label, "colour": report_colour(value)}
                     for value, label in Status.choices

@@ -41,6 +41,7 @@ from blisko.reports.models import (
 )
 from blisko.reports.selectors.tracking import (
     event_public_actor,
+    report_expected_by,
     report_get_by_code,
     report_public_attachments,
     report_public_history,
@@ -132,6 +133,7 @@ def report_public_data(report: Report, request: Request) -> dict[str, Any]:
     point = report_public_location(report=report)
     attachments = report_public_attachments(report=report)
     is_open = report.status in OPEN_STATUSES
+    take_up_by, verify_by = report_expected_by(report=report)
     return {
         "tracking_code": report.tracking_code,
         "status": report.status,
@@ -145,12 +147,8 @@ def report_public_data(report: Report, request: Request) -> dict[str, Any]:
         "description": report.description,
         "occurred_at": report.occurred_at,
         "created_at": report.created_at,
-        "take_up_expected_by": report.take_up_due_at
-        if is_open and report.taken_up_at is None
-        else None,
-        "verification_expected_by": report.verify_due_at
-        if is_open and report.verified_at is None
-        else None,
+        "take_up_expected_by": take_up_by,
+        "verification_expected_by": verify_by,
         "referred_to": report.referred_to or None,
         "seen_count": report.seen_count,
         "history": [

@@ -6,6 +6,7 @@ and the public copies of the images. Never the e-mail, the client address or who
 name: the history names roles only.
 """
 
+import datetime as dt
 import re
 
 from django.contrib.gis.geos import Point
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import NotFoundError
 from blisko.officers.models import Assignment, Role
-from blisko.reports.models import Attachment, Category, Report, ReportEvent
+from blisko.reports.models import OPEN_STATUSES, Attachment, Category, Report, ReportEvent
 from blisko.reports.rules import public_location_for
 
 CODE_LENGTH = 12
@@ -96,6 +97,15 @@ def report_public_location(*, report: Report) -> Point | None:
         # The category is exact today: the stored point is at most as precise as that.
         return report.public_location
     return allowed
+
+
+def report_expected_by(*, report: Report) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the resident may expect the report to be taken up and to be verified: each
+    deadline while that step is still to come on an open report, else None."""
+    is_open = report.status in OPEN_STATUSES
+    take_up = report.take_up_due_at if is_open and report.taken_up_at is None else None
+    verify = report.verify_due_at if is_open and report.verified_at is None else None
+    return take_up, verify
 
 
 def report_public_attachments(*, report: Report) -> list[Attachment]:

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.utils import translation
@@ -6,10 +8,11 @@ from blisko.core.exceptions import NotFoundError
 from blisko.core.geo import GEO_SRID
 from blisko.officers.models import Role
 from blisko.public.tests.data import assign, officer_make, unit_make
-from blisko.reports.models import Category, Precision, ReportEvent
+from blisko.reports.models import Category, Precision, ReportEvent, Status
 from blisko.reports.selectors.tracking import (
     categories_for_residents,
     event_public_actor,
+    report_expected_by,
     report_get_by_code,
     report_public_history,
     report_public_location,
@@ -17,6 +20,8 @@ from blisko.reports.selectors.tracking import (
 )
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.models import Area
+
+NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +121,17 @@ def test_residents_choose_among_the_active_categories_only():
     codes = [c.code for c in categories_for_residents()]
     assert "begging" not in codes
     assert len(codes) == 26
+
+
+def test_the_expected_times_are_those_of_the_steps_still_to_come():
+    due = {
+        "take_up_due_at": NOW + dt.timedelta(days=2),
+        "verify_due_at": NOW + dt.timedelta(days=5),
+    }
+    waiting = ReportFactory(status=Status.SUBMITTED, **due)
+    taken_up = ReportFactory(status=Status.IN_VERIFICATION, taken_up_at=NOW, **due)
+    closed = ReportFactory(status=Status.RESOLVED, taken_up_at=NOW, verified_at=NOW, **due)
+
+    assert report_expected_by(report=waiting) == (due["take_up_due_at"], due["verify_due_at"])
+    assert report_expected_by(report=taken_up) == (None, due["verify_due_at"])
+    assert report_expected_by(report=closed) == (None, None)
