@@ -1,7 +1,10 @@
-"""Text helpers: search keys that ignore case and diacritics, and transliteration."""
+"""Text helpers: search keys that ignore case and diacritics, transliteration, and the site
+language a language code names."""
 
 import re
 import unicodedata
+
+from django.conf import settings
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 _SPACES = re.compile(r"\s+")
@@ -198,3 +201,10 @@ def pl_to_ukrainian(text: str) -> str:
         return result[:1].upper() + result[1:] if w[:1].isupper() else result
 
     return re.sub(r"[^\W\d_]+", word, text)
+
+
+def site_language(code: str | None) -> str | None:
+    """The site language (one of LANGUAGES) that `code` names, a regional variant counting as
+    its language ("pl-PL", "pl_PL" and "PL" are "pl"), or None."""
+    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return base if base in {language for language, _name in settings.LANGUAGES} else None

@@ -45,6 +45,7 @@ from blisko.reports.selectors.stats import (
     units_stats,
     user_is_supervisor,
 )
+from blisko.reports.selectors.tracking import event_is_imported_move
 from blisko.reports.services.workflow import (
     ALLOWED_TRANSITIONS,
     report_add_note,
@@ -353,6 +354,7 @@ class HistoryEntry:
     event: ReportEvent
     action_label: str | Promise
     move_label: str
+    is_imported: bool
 
 
 def _move_label(event: ReportEvent) -> str:
@@ -377,6 +379,7 @@ def _detail(
             event=event,
             action_label=ACTION_LABELS.get(event.action, event.action),
             move_label=_move_label(event),
+            is_imported=event_is_imported_move(event=event),
         )
         for event in ReportEvent.objects.filter(report=report).select_related(
             "actor", "actor__officer"

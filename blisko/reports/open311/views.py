@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import parse_coordinate
+from blisko.core.text import site_language
 from blisko.reports import rules
 from blisko.reports.models import Category, Report
 from blisko.reports.open311 import serializers
@@ -51,9 +52,7 @@ _UNESCAPED_OFFSET = re.compile(r" (\d\d:?\d\d)$")
 
 def _language(request: HttpRequest) -> str | None:
     """The language named by the `locale` parameter (uk, pl_PL, en-GB...), if Blisko has it."""
-    raw = (request.GET.get("locale") or request.POST.get("locale") or "").strip()
-    code = raw[:2].lower()
-    return code if code in dict(settings.LANGUAGES) else None
+    return site_language(request.GET.get("locale") or request.POST.get("locale"))
 
 
 def _check_jurisdiction(request: HttpRequest) -> None:

@@ -59,6 +59,12 @@ def report_public_history(*, report: Report) -> list[ReportEvent]:
     )
 
 
+def event_is_imported_move(*, event: ReportEvent) -> bool:
+    """Whether `event` is a status move with no user: Blisko moves no status by itself, so
+    such a move was made in another system and came with an import."""
+    return event.actor_id is None and bool(event.to_status) and event.to_status != event.from_status
+
+
 def event_public_actor(*, event: ReportEvent, report: Report) -> str:
     """Who made a public event, as the public may know it: "resident" for the submission,
     the officer's role in the report's area (or "police officer"), "police" for a status
@@ -67,10 +73,7 @@ def event_public_actor(*, event: ReportEvent, report: Report) -> str:
     if event.actor_id is None:
         if event.action == "submitted":
             return _("resident")
-        if event.to_status and event.to_status != event.from_status:
-            # Blisko moves no status by itself: such a move came with an import.
-            return _("police")
-        return _("Blisko")
+        return _("police") if event_is_imported_move(event=event) else _("Blisko")
     officer = getattr(event.actor, "officer", None) if event.actor is not None else None
     if officer is None:
         return _("police")

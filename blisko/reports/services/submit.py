@@ -41,6 +41,7 @@ from blisko.core.clock import local_midnight
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import make_point, parse_lat_lon
 from blisko.core.services import audit_record
+from blisko.core.text import site_language
 from blisko.reports import rules
 from blisko.reports.models import Category, Report, ReportEvent, Status
 from blisko.reports.services.attachments import (
@@ -288,18 +289,11 @@ def _check(
         description=text,
         occurred_at=moment,
         reporter_email=email,
-        reporter_language=(_language(reporter_language) or None) if email else None,
+        reporter_language=site_language(reporter_language) if email else None,
         files=checked_files,
         routing=routing,
         idempotency_key=key,
     )
-
-
-def _language(code: str) -> str:
-    """`code` when it is one of the site's languages (a regional variant counts as its
-    language: "pl-PL" is "pl"), else ""."""
-    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
-    return base if base in {language for language, _name in settings.LANGUAGES} else ""
 
 
 def _stored_ip(client_ip: str | None) -> str | None:
@@ -585,8 +579,9 @@ def report_submit(
     Then, in one transaction: a client (`client_ip`; None for a trusted internal caller,
     which has no daily limit) that has sent BLISKO_REPORT_DAILY_LIMIT reports since midnight
     in the report's country is refused with status 429. A caller that names its clients
-    itself passes `client_key` (stored as the report's client key in place of the hash of `client_ip`:
-    1 to 64 lowercase ASCII letters and digits) and `daily_limits` (each counting a prefix
+    itself passes `client_key` (stored as the report's client key in place of the hash of
+    `client_ip`: 1 to 64 lowercase ASCII letters and digits) and `daily_limits` (each
+    counting a prefix
     of that key; the first one reached refuses with 429 and its message). A known
     `idempotency_key` returns its report, without counting it again, when the submission
     is the same, and is refused with status 422 when it is not; otherwise
