@@ -3,7 +3,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: demo serve test bench lint format messages clean-demo
+.PHONY: demo serve test bench soak lint format messages clean-demo
 
 demo:  ## Install what is missing, load the demo data, serve on http://127.0.0.1:$(PORT)
 	scripts/setup.sh demo
@@ -12,9 +12,11 @@ demo:  ## Install what is missing, load the demo data, serve on http://127.0.0.1
 	$(PY) manage.py demo_load
 	$(MAKE) --no-print-directory serve
 
-serve:  ## Serve an existing demo on http://127.0.0.1:$(PORT)
+serve:  ## Serve an existing demo on http://127.0.0.1:$(PORT) with gunicorn (config/gunicorn.conf.py)
+	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Blisko: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "gunicorn on 127.0.0.1 only: put nginx or any TLS proxy in front (README, Running it in production)"
+	PORT=$(PORT) DJANGO_DEBUG=$${DJANGO_DEBUG:-0} .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 test:  ## Lint, migrations check, the suite on SpatiaLite and PostGIS, browser tests
 	scripts/test.sh

@@ -14,8 +14,8 @@ urlpatterns = [
     path("police/", include("blisko.reports.urls")),
     path("", include("blisko.public.urls")),
 ]
-if settings.DEBUG:
-    # Development only; never the police-only originals (blisko.core.views.media_public).
+if settings.DEBUG or settings.BLISKO_SERVE_MEDIA:
+    # The demo and development; never the police-only originals (blisko.core.views.media_public).
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", media_public, name="media")]
 
 handler404 = "blisko.public.views.error_404"

@@ -12,7 +12,10 @@ from blisko.core.exceptions import ApplicationError
 
 def handle(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+        response = Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+        if exc.status in (429, 503) and "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     if isinstance(exc, DjangoValidationError):
         extra = exc.message_dict if hasattr(exc, "error_dict") else {"errors": exc.messages}
         return Response(

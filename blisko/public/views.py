@@ -5,6 +5,7 @@ JavaScript; static/js/blisko.js adds suggestions, "use my location" and the maps
 """
 
 import logging
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import parse_lat_lon
+from blisko.core.unavailable import database_unavailable_response, is_database_unavailable
 from blisko.officers.selectors import officer_find
 from blisko.territories.models import Level, Place
 from blisko.territories.selectors import place_get, place_location, place_search
@@ -146,6 +148,10 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    """The site's answer to an uncaught error; 503 with Retry-After when it is the database
+    being unavailable (blisko.core.unavailable), raised before any view could answer."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response(request)
     try:
         return render(request, "500.html", status=500)
     except Exception:  # the page itself may be what broke: answer plainly

@@ -51,6 +51,7 @@ from blisko.reports.services.workflow import (
     report_add_note,
     report_confirm,
     report_mark_duplicate,
+    report_moved_meanwhile,
     report_not_confirm,
     report_refer,
     report_resolve,
@@ -442,6 +443,9 @@ def report_move(request: HttpRequest, tracking_code: str, move: str) -> HttpResp
     if not form.is_valid():
         return _detail(request, report, bound=(chosen.name, form), status=400)
     try:
+        seen = request.POST.get("seen_status")
+        if seen and seen != report.status:  # the page was read before someone else moved it
+            raise report_moved_meanwhile(report.status)
         chosen.act(report=report, actor=request.user, data=form.cleaned_data)
     except ApplicationError as error:
         field = error.extra.get("field") if isinstance(error.extra, dict) else None

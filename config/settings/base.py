@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "blisko.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,13 +86,26 @@ TEMPLATES = [
 
 # SpatiaLite in one file is the embedded default; DATABASE_URL=postgis://... selects PostGIS.
 DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'blisko.sqlite3'}"
+# Connections live a minute and are checked before reuse (CONN_HEALTH_CHECKS), so a restarted
+# PostgreSQL is picked up by the next request without restarting Blisko.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60
+        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        conn_max_age=int(os.environ.get("BLISKO_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
+    # WAL, a busy timeout and BEGIN IMMEDIATE: see blisko/core/db/spatialite/base.py.
     DATABASES["default"]["ENGINE"] = "blisko.core.db.spatialite"
+# SQLite: how long a writer waits for the write lock, and how often a BEGIN that still found
+# it taken is tried again, before the request is answered 503.
+BLISKO_SQLITE_BUSY_TIMEOUT_SECONDS = float(
+    os.environ.get("BLISKO_SQLITE_BUSY_TIMEOUT_SECONDS", "5")
+)
+BLISKO_SQLITE_LOCK_RETRIES = int(os.environ.get("BLISKO_SQLITE_LOCK_RETRIES", "2"))
+# Retry-After of a 503 answered while the database is unavailable (blisko.core.unavailable).
+BLISKO_DB_RETRY_AFTER_SECONDS = int(os.environ.get("BLISKO_DB_RETRY_AFTER_SECONDS", "5"))
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -121,6 +135,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("BLISKO_MEDIA_ROOT", VAR_DIR / "media"))
+# Static files are served by the app itself (WhiteNoise) under hashed, compressed names that
+# browsers may keep for a year; `make serve` collects them first (collectstatic).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Whether Blisko serves uploaded media itself (never the police-only originals): the demo
+# does; production serves them from its proxy or object store (README).
+BLISKO_SERVE_MEDIA = os.environ.get("BLISKO_SERVE_MEDIA", "0") == "1"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -5,3 +5,5 @@ from .base import os
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["*"]
+# The demo serves the residents' (public) photos itself.
+BLISKO_SERVE_MEDIA = os.environ.get("BLISKO_SERVE_MEDIA", "1") == "1"

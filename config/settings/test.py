@@ -11,8 +11,13 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="blisko-test-media-"))
 if "DATABASE_URL" not in os.environ:
-    DATABASES["default"]["NAME"] = ":memory:"
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # In memory, unless BLISKO_TEST_SQLITE_FILE names a file: the concurrency tests need a
+    # database that gunicorn's processes open too (blisko/core/testing/live.py).
+    sqlite_file = os.environ.get("BLISKO_TEST_SQLITE_FILE")
+    DATABASES["default"]["NAME"] = sqlite_file or ":memory:"
+    if sqlite_file:
+        DATABASES["default"]["TEST"] = {"NAME": sqlite_file}
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("BLISKO_DB_CONN_MAX_AGE", "0"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BLISKO_INDEX_CHECK_SECONDS = 0.0
 STORAGES = {

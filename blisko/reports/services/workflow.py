@@ -145,6 +145,20 @@ def _refused(from_status: str, to_status: str) -> ApplicationError:
     )
 
 
+def report_moved_meanwhile(status: str) -> ApplicationError:
+    """The refusal (409) of a move made on a report someone else has moved since the mover
+    read it: two officers acting on one report at once, or a page left open."""
+    return ApplicationError(
+        _(
+            "Someone else has just changed this report: it is now “%(status)s”. "
+            "Nothing was changed by you; check the report and act again if needed."
+        )
+        % {"status": _status_label(status)},
+        {"status": status},
+        status=409,
+    )
+
+
 # --- notifications ------------------------------------------------------------------------
 
 
@@ -203,8 +217,9 @@ def _transition(
     """Move `report` to status `to`, setting `fields` too; the one way a status changes.
 
     Preconditions: none (checked here): the actor may act on the report (else
-    ApplicationError 403), and ALLOWED_TRANSITIONS allows the move from its status as stored
-    now (else ApplicationError naming both statuses). Call inside a transaction, or it opens
+    ApplicationError 403), the status stored now is still `report.status` as the caller read
+    it (else ApplicationError 409: someone moved it meanwhile), and ALLOWED_TRANSITIONS allows
+    the move from it (else ApplicationError naming both statuses). Call inside a transaction, or it opens
     its own. Effects: the row is locked; status, the move's timestamp (taken_up_at,
     verified_at, closed_at) and `fields` are saved (update_fields); a public ReportEvent and an
     audit event ("reports.report") record who, when, from, to, the note and the photo; the
@@ -216,6 +231,9 @@ def _transition(
         locked = Report.objects.select_for_update().get(pk=report.pk)
         report_check_access(report=locked, user=actor)
         from_status = locked.status
+        if from_status != report.status:
+            # Another officer moved it between this caller's read and the lock.
+            raise report_moved_meanwhile(from_status)
         if to not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
             raise _refused(from_status, to)
         now = timezone.now()

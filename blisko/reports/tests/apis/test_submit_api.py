@@ -11,7 +11,6 @@ import pytest
 import requests
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.wsgi import get_wsgi_application
-from django.db import connection
 from django.test import Client, override_settings
 from django.test.testcases import QuietWSGIRequestHandler
 from django.utils import translation
@@ -23,6 +22,7 @@ from blisko.api.tests.helpers import (
     openapi_schema,
     refusal_messages,
 )
+from blisko.core.testing.live import shared_database_or_skip
 from blisko.officers.tests.factories import FAR_AWAY, AreaFactory
 from blisko.reports.kmzb import KMZB_CATEGORIES
 from blisko.reports.models import Attachment, Category, Report, ReportEvent
@@ -417,13 +417,13 @@ def wide_server() -> Iterator[str]:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("client_lock", [True, False], ids=["one-client", "unique-key-alone"])
+@pytest.mark.concurrency
 def test_a_hundred_concurrent_submissions_with_one_key_make_exactly_one_report(
     wide_server, client_lock, monkeypatch
 ):
     """From one client the per-client lock serialises them; without it (as for requests from
     a hundred addresses) the unique key alone decides, and the losers return the winner."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite in memory is one connection: concurrency is tested on PostGIS")
+    shared_database_or_skip()
     if not client_lock:
         monkeypatch.setattr(submit_module, "_lock_client", lambda client_hash: None)
     _categories_seed()

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from django.db import connection
 from georeport import GeoReport
 
+from blisko.core.testing.live import shared_database_or_skip
 from blisko.reports.models import Report
 from blisko.reports.services.open311_keys import open311_key_create
 from blisko.reports.tests.apis.test_submit_api import wide_server  # noqa: F401 (a fixture)
@@ -90,11 +90,11 @@ def test_a_real_client_retrying_with_its_idempotency_key_gets_its_report_back(ro
     assert Report.objects.count() == 1
 
 
+@pytest.mark.concurrency
 def test_thirty_devices_at_once_never_pass_the_key_s_cap(wide_server, settings):  # noqa: F811
     """Each on its own connection, as in production: the key's submissions are serialised,
     so the cap holds however they interleave."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite in memory is one connection: concurrency is tested on PostGIS")
+    shared_database_or_skip()
     devices = 30
     settings.BLISKO_REPORT_DAILY_LIMIT = 10
     load_territories(places=False)

@@ -249,11 +249,14 @@ def test_a_stale_copy_of_the_report_cannot_skip_the_table(officer, area):
     report_confirm(report=report, actor=officer)
     report_resolve(report=report, actor=officer)
 
-    # The stale copy still says "submitted"; the stored row is what counts.
+    # The stale copy still says "submitted"; the stored row is what counts, and the caller is
+    # told someone moved it meanwhile (409), not that the move is forbidden.
     with pytest.raises(ApplicationError) as error:
         report_take_up(report=stale, actor=officer)
 
-    assert error.value.extra["from"] == Status.RESOLVED
+    assert error.value.status == 409
+    assert error.value.extra["status"] == Status.RESOLVED
+    assert "Someone else has just changed this report" in error.value.message
     assert Report.objects.get(pk=report.pk).status == Status.RESOLVED
 
 
