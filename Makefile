@@ -24,6 +24,10 @@ test:  ## Lint, migrations check, the suite on SpatiaLite and PostGIS, browser t
 bench:  ## Benchmarks (not part of `make test`); results in bench/results/
 	scripts/bench.sh
 
+soak:  ## 10 minutes of mixed traffic on gunicorn + PostGIS with a PostgreSQL restart (SOAK_SECONDS=60 to shorten)
+	scripts/setup.sh bench
+	.venv/bin/python bench/soak.py
+
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL + PostGIS cluster in a temporary folder and print its
-# DATABASE_URL. Stop and remove it with: scripts/pg_throwaway.sh stop <folder>
+# DATABASE_URL. Stop and remove it with: scripts/pg_throwaway.sh stop <folder>;
+# restart it with: scripts/pg_throwaway.sh restart <folder>
 # Runs as root too: the cluster then belongs to the "postgres" system user.
 set -euo pipefail
 
@@ -10,6 +11,11 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+
+if [ "${1:-}" = "restart" ]; then  # a fast restart, as an operator's would be (make soak)
+  as_owner "$PG_BIN/pg_ctl" -D "$2/data" -l "$2/server.log" -m fast -w restart >/dev/null
+  exit 0
+fi
 
 if [ "${1:-}" = "stop" ]; then
   dir=$2

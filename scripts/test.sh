@@ -20,7 +20,14 @@ echo "== migrations are complete"
 $PY manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 echo "== test suite on SpatiaLite, with the browser tests"
-.venv/bin/pytest -q "$@"
+.venv/bin/pytest -q -m "not concurrency" "$@"
+
+# Many clients at once and database faults need a database gunicorn's processes open too:
+# a SpatiaLite file here (the suite above runs in memory), the PostGIS database below.
+sqlite_dir=$(mktemp -d /tmp/blisko-sqlite.XXXXXX)
+echo "== concurrency and faults on a SpatiaLite file, against gunicorn"
+BLISKO_TEST_SQLITE_FILE="$sqlite_dir/blisko-test.sqlite3" .venv/bin/pytest -q -m concurrency "$@"
+rm -rf "$sqlite_dir"
 
 pg_dir=""
 cleanup() { [ -n "$pg_dir" ] && scripts/pg_throwaway.sh stop "$pg_dir"; return 0; }

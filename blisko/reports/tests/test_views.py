@@ -327,6 +327,26 @@ def test_a_move_the_table_forbids_is_refused_on_the_page(officer_client, beat):
     assert not ReportEvent.objects.filter(report=report).exists()
 
 
+def test_a_move_from_a_page_left_open_while_someone_else_moved_the_report_is_a_409(
+    officer_client, beat
+):
+    report = ReportFactory(area=beat["area"])
+    page = officer_client.get(reverse("reports:detail", args=[report.tracking_code]))
+    assert 'name="seen_status" value="submitted"' in page.content.decode()
+    Report.objects.filter(pk=report.pk).update(status=Status.IN_VERIFICATION)
+
+    response = officer_client.post(
+        reverse("reports:move", args=[report.tracking_code, "not-confirm"]),
+        {"note": "Nothing there", "seen_status": Status.SUBMITTED},
+    )
+
+    assert response.status_code == 409
+    assert "Someone else has just changed this report" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.IN_VERIFICATION
+    assert not ReportEvent.objects.filter(report=report).exists()
+
+
 def test_an_officer_cannot_act_on_a_report_of_another_area(officer_client, beat):
     foreign = ReportFactory(area=beat["other"])
     response = officer_client.post(
