@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     RESULTS_DIR,
     ROOT,
+    connection_kwargs,
     demo_environment,
     sample_points,
     start_postgis,
@@ -178,7 +179,9 @@ def main() -> None:
         weights = [weight for _, weight in MIX]
         restart_at = SECONDS / 2
         restart: dict[str, float] = {}
-        print(f"soak: {SECONDS:.0f} s at {rate} requests/s, PostgreSQL restarted at {restart_at:.0f} s")
+        print(
+            f"soak: {SECONDS:.0f} s at {rate} requests/s, PostgreSQL restarted at {restart_at:.0f} s"
+        )
         try:
             with ThreadPoolExecutor(max_workers=64) as pool:
                 started = time.monotonic()
@@ -211,8 +214,6 @@ def main() -> None:
 def _lost(env: dict[str, str], codes: list[str]) -> int:
     """How many of `codes` the database does not hold."""
     import psycopg
-
-    from harness import connection_kwargs
 
     url = env["DATABASE_URL"]
     with psycopg.connect(dbname=url.rsplit("/", 1)[1], **connection_kwargs(url)) as conn:
