@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["blisko.core.testing.browser"]
+pytest_plugins = ["blisko.core.testing.browser", "blisko.core.testing.fuzz"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BOUNDARY_FILES = [

@@ -4,9 +4,10 @@ The schema (OpenAPI 3), Swagger UI and ReDoc are served from the drf-spectacular
 static files, so the documentation works without reaching any CDN.
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from blisko.api.views import not_found
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
 from blisko.territories.apis import (
     AreaBoundaryApi,
@@ -34,4 +35,6 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
         name="redoc",
     ),
+    # Last: every other path under /api/v1/ answers a JSON 404 (see not_found).
+    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
 ]

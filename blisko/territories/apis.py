@@ -10,7 +10,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +26,7 @@ from blisko.api.schema import (
     LAT_PARAMETER,
     LON_PARAMETER,
     NOT_FOUND,
+    OptionalBboxField,
 )
 from blisko.api.views import PublicApi
 from blisko.core.exceptions import ApplicationError, NotFoundError
@@ -265,9 +271,7 @@ class AreaOutlinesApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         level = serializers.ChoiceField(choices=Level.choices)
         country = serializers.ChoiceField(choices=Country.choices, required=False)
-        bbox = serializers.CharField(
-            required=False,
-            allow_blank=True,
+        bbox = OptionalBboxField(
             help_text=gettext_lazy(
                 "Only the areas meeting this box: west,south,east,north in WGS 84 degrees, as "
                 "for the threat map (at zoom 4 and above at most 16 tiles wide and high). "
@@ -282,9 +286,7 @@ class AreaOutlinesApi(PublicApi):
                 "The map's zoom, 0-20: outlines are simplified to about half a pixel at it."
             ),
         )
-        known = serializers.CharField(
-            required=False,
-            allow_blank=True,
+        known = OptionalBboxField(
             help_text=gettext_lazy(
                 "With `bbox`: a box (west,south,east,north) whose outlines the map already "
                 "holds at this zoom; the areas meeting it are left out."
@@ -350,6 +352,25 @@ class AreaOutlinesApi(PublicApi):
             level=level, country=country, bbox=bbox, zoom=zoom, known=known
         )
         return Response(outline)
+
+
+# What place_search accepts, as the schema says it: the characters of its _SEARCH_ALLOWED,
+# at least one letter or digit among them, 1 to SEARCH_MAX_LENGTH of them.
+_PLACE_QUERY = OpenApiParameter(
+    "q",
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": selectors.SEARCH_MAX_LENGTH,
+        "pattern": r"^[\p{L}\p{N}\s\-'’ʼ.,()]*[\p{L}\p{N}][\p{L}\p{N}\s\-'’ʼ.,()]*$",
+    },
+    OpenApiParameter.QUERY,
+    required=True,
+    description=gettext_lazy(
+        "Part of a place name in Ukrainian, Polish or Latin letters; 1 to 200 "
+        "characters, no HTML or SQL characters. Case and diacritics do not matter."
+    ),
+)
 
 
 class PlaceSearchApi(PublicApi):
@@ -426,7 +447,7 @@ class PlaceSearchApi(PublicApi):
             "Up to 10 places whose names start with or contain the query, best first, as a plain "
             "JSON list. Community, district and region names tell apart places of one name."
         ),
-        parameters=[InputSerializer, LANGUAGE_PARAMETER],
+        parameters=[InputSerializer, _PLACE_QUERY, LANGUAGE_PARAMETER],
         responses={200: OutputSerializer(many=True), 400: BAD_REQUEST},
         tags=["places"],
     )

@@ -192,6 +192,23 @@ def area_boundary_version(
     return versions.order_by("-valid_from").first()
 
 
+def area_boundary_version_id(*, area: Area, on: dt.date | None = None) -> int | None:
+    """The id of the area's boundary version in force on `on` (today by default), or None:
+    the version `area_boundary_version` gives. For an area of today's index, no query but
+    the index's throttled freshness check; else one query."""
+    snapshot = _snapshot_for(on)
+    if snapshot is not None and area.pk in snapshot.versions:
+        # The index holds the version in force today of every area valid today.
+        return snapshot.versions[area.pk]
+    day = on or timezone.localdate()
+    return (
+        AreaBoundary.objects.filter(_valid_on(day), area=area)
+        .order_by("-valid_from")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def area_children(*, area: Area) -> list[Area]:
     """The area's children valid today, in code order (boundaries not loaded)."""
     today = timezone.localdate()

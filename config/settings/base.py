@@ -174,6 +174,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The category codes are data: filled in from the database whenever the schema is served.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "blisko.api.schema.category_codes_hook",
+    ],
 }
 
 # The map's base layer. Empty: boundaries draw on a plain background, which works offline.

@@ -25,7 +25,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blisko.api.schema import BAD_REQUEST, LANGUAGE_PARAMETER, NOT_FOUND
+from blisko.api.schema import (
+    BAD_REQUEST,
+    CATEGORY_CODES,
+    LANGUAGE_PARAMETER,
+    NOT_FOUND,
+    BboxField,
+)
 from blisko.api.views import PublicApi
 from blisko.reports import rules
 from blisko.reports.models import Category
@@ -60,14 +66,37 @@ class PointTypeField(serializers.CharField):
     """The `type` of a GeoJSON Point: always "Point"."""
 
 
+# `category` and `status` are lists written "a,b" (OpenAPI's form style, not exploded): the
+# schema says so, with the values each may hold, so that a client knows them up front.
+_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "category",
+        {"type": "array", "items": {"type": "string", CATEGORY_CODES: "all"}},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=False,
+        description=gettext_lazy("Category codes, comma-separated; all when missing."),
+    ),
+    OpenApiParameter(
+        "status",
+        {"type": "array", "items": {"type": "string", "enum": list(PUBLIC_STATUSES)}},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=False,
+        description=gettext_lazy(
+            "Statuses, comma-separated: submitted, in_verification, confirmed, "
+            "not_confirmed, resolved, referred; all of them when missing."
+        ),
+    ),
+]
+
+
 class MapApi(PublicApi):
     """`GET /api/v1/map`: the public map of one viewport."""
 
     @extend_schema_serializer(component_name="MapInput")
     class InputSerializer(serializers.Serializer):
-        bbox = serializers.CharField(
-            required=False,
-            allow_blank=True,
+        bbox = BboxField(
             help_text=gettext_lazy(
                 "The viewport: west,south,east,north in WGS 84 degrees (minlon,minlat,maxlon,"
                 "maxlat). At zoom 4 and above at most 16 tiles (4,096 pixels) wide and high."
@@ -246,7 +275,7 @@ class MapApi(PublicApi):
             "hidden ones count only in cells of at least about 1.6 km. Duplicates are not "
             "shown, and not-confirmed reports leave the map 30 days after verification."
         ),
-        parameters=[InputSerializer, LANGUAGE_PARAMETER],
+        parameters=[InputSerializer, *_LIST_PARAMETERS, LANGUAGE_PARAMETER],
         responses={200: OutputSerializer, 400: BAD_REQUEST},
         tags=["map"],
     )

@@ -9,6 +9,7 @@ hidden category. Anyone may call both; nothing else is allowed on them (405).
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blisko.api.schema import BAD_REQUEST, LANGUAGE_PARAMETER, NOT_FOUND, ErrorSerializer
+from blisko.api.schema import (
+    BAD_REQUEST,
+    CATEGORY_CODES,
+    LANGUAGE_PARAMETER,
+    LATITUDE,
+    LONGITUDE,
+    NOT_FOUND,
+    ErrorSerializer,
+)
 from blisko.api.views import PublicApi
 from blisko.core.exceptions import ApplicationError
 from blisko.reports import rules
@@ -51,7 +60,8 @@ from blisko.reports.services.submit import report_submit_or_replay
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # As the service reads it (blisko.reports.services.submit): empty is no key.
+    {"type": "string", "pattern": "^[!-~]{0,100}$"},
     OpenApiParameter.HEADER,
     required=False,
     description=gettext_lazy(
@@ -72,8 +82,13 @@ class _RawField(serializers.Field):
         return value
 
 
-@extend_schema_field(OpenApiTypes.DOUBLE)
-class _RawNumberField(_RawField):
+@extend_schema_field(LATITUDE)
+class _RawLatitudeField(_RawField):
+    pass
+
+
+@extend_schema_field(LONGITUDE)
+class _RawLongitudeField(_RawField):
     pass
 
 
@@ -87,8 +102,30 @@ class _RawEmailField(_RawField):
     pass
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "maxItems": settings.BLISKO_REPORT_MAX_ATTACHMENTS,
+    }
+)
 class _FilesField(_RawField):
+    pass
+
+
+@extend_schema_field({"type": "string", CATEGORY_CODES: "active"})
+class _CategoryCodeField(serializers.CharField):
+    """A category's code; the schema lists the active ones (blisko.api.schema)."""
+
+
+@extend_schema_field({"type": "string", "maxLength": settings.BLISKO_REPORT_DESCRIPTION_MAX})
+class _DescriptionField(serializers.CharField):
+    pass
+
+
+# The honeypot: anything but white space marks a robot.
+@extend_schema_field({"type": "string", "pattern": r"^\s*$"})
+class _HoneypotField(serializers.CharField):
     pass
 
 
@@ -171,6 +208,12 @@ class CategorySerializer(serializers.Serializer):
     name = serializers.CharField(help_text=gettext_lazy("Name in the request's language."))
 
 
+_OCCURRED_AT_HELP = gettext_lazy(
+    "When it happened (ISO 8601; without an offset, the server's local time); not in the future."
+)
+_EMAIL_HELP = gettext_lazy("For status updates; seen by police only.")
+
+
 class ReportSubmitApi(APIView):
     """`POST /api/v1/reports`: a resident's report of a threat, anonymous by default."""
 
@@ -180,30 +223,20 @@ class ReportSubmitApi(APIView):
 
     @extend_schema_serializer(component_name="ReportSubmitInput")
     class InputSerializer(serializers.Serializer):
-        category = serializers.CharField(
+        category = _CategoryCodeField(
             help_text=gettext_lazy("The category's code, e.g. “vandalism”; active ones only.")
         )
-        lat = _RawNumberField(help_text=gettext_lazy("Latitude in WGS 84 degrees."))
-        lon = _RawNumberField(help_text=gettext_lazy("Longitude in WGS 84 degrees."))
-        description = serializers.CharField(
+        lat = _RawLatitudeField(help_text=gettext_lazy("Latitude in WGS 84 degrees."))
+        lon = _RawLongitudeField(help_text=gettext_lazy("Longitude in WGS 84 degrees."))
+        description = _DescriptionField(
             required=False,
             allow_blank=True,
             trim_whitespace=False,
             help_text=gettext_lazy("Plain text, at most 500 characters; HTML stays text."),
         )
-        occurred_at = _RawDateTimeField(
-            required=False,
-            allow_null=True,
-            help_text=gettext_lazy(
-                "When it happened (ISO 8601; without an offset, the server's local time); "
-                "not in the future."
-            ),
-        )
-        email = _RawEmailField(
-            required=False,
-            allow_null=True,
-            help_text=gettext_lazy("For status updates; seen by police only."),
-        )
+        # Multipart has no null: "null" would be a time or an address, and is refused.
+        occurred_at = _RawDateTimeField(required=False, help_text=_OCCURRED_AT_HELP)
+        email = _RawEmailField(required=False, help_text=_EMAIL_HELP)
         files = _FilesField(
             required=False,
             help_text=gettext_lazy(
@@ -212,11 +245,21 @@ class ReportSubmitApi(APIView):
                 "re-encoded without location and camera metadata."
             ),
         )
-        website = serializers.CharField(
+        website = _HoneypotField(
             required=False,
             allow_blank=True,
             help_text=gettext_lazy("Leave empty: a trap for robots."),
         )
+
+    @extend_schema_serializer(component_name="ReportSubmitJsonInput")
+    class JsonInputSerializer(InputSerializer):
+        """The same without files (they come as multipart only); JSON may say null."""
+
+        files = None  # type: ignore[assignment]
+        occurred_at = _RawDateTimeField(
+            required=False, allow_null=True, help_text=_OCCURRED_AT_HELP
+        )
+        email = _RawEmailField(required=False, allow_null=True, help_text=_EMAIL_HELP)
 
     @extend_schema_serializer(component_name="ReportSubmitted")
     class OutputSerializer(serializers.Serializer):
@@ -244,7 +287,7 @@ class ReportSubmitApi(APIView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER, LANGUAGE_PARAMETER],
         request={
             "multipart/form-data": InputSerializer,
-            "application/json": InputSerializer,
+            "application/json": JsonInputSerializer,
         },
         responses={
             201: OutputSerializer,
@@ -265,11 +308,15 @@ class ReportSubmitApi(APIView):
         tags=["reports"],
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        is_json = (request.content_type or "").startswith("application/json")
+        serializer = (self.JsonInputSerializer if is_json else self.InputSerializer)(
+            data=request.data
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         files = request.FILES.getlist("files")
-        if data.get("files") not in (None, "", []) and not files:
+        sent_files = request.data.get("files") if hasattr(request.data, "get") else None
+        if sent_files not in (None, "", []) and not files:
             raise ApplicationError(
                 _("Files can be sent only as multipart/form-data, in the field “files”."),
                 {"field": "files"},

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +83,10 @@ MERCATOR_MAX_LAT = 85.0511287798
 PUBLIC_STATUSES: tuple[str, ...] = tuple(s for s in Status.values if s != Status.DUPLICATE)
 
 Bbox = tuple[float, float, float, float]
+# A box as the API takes it: four decimal numbers as JavaScript writes them, spaces around
+# them allowed (the API's schema states it as the `pattern` of `bbox`); no "nan" or "inf".
+_NUMBER = r"\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*"
+BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def map_bbox_parse(*, value: str | None, name: str = "bbox") -> Bbox:
     if value is None or not str(value).strip():
         raise _bbox_error(_("“%(name)s” is required.") % {"name": name}, name)
     parts = str(value).split(",")
-    if len(parts) != 4:
+    if len(parts) != 4 or not re.fullmatch(BBOX_PATTERN, str(value)):
         raise _bbox_error(_four_numbers(name), name)
     numbers = []
     for part, (low, high) in zip(parts, ((-180, 180), (-90, 90)) * 2, strict=True):

@@ -11,6 +11,7 @@ When an assignment changes, `reports_reroute` makes the area's open reports foll
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -28,7 +29,7 @@ from blisko.officers.selectors import (
 )
 from blisko.reports.models import OPEN_STATUSES, Category, Report, ReportEvent, VerifierRole
 from blisko.territories.models import Area, AreaBoundary
-from blisko.territories.selectors import area_boundary_version, area_for_point
+from blisko.territories.selectors import area_boundary_version_id, area_for_point
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -40,13 +41,21 @@ _DESCENDANT_DEPTH = 4
 
 @dataclass
 class Routing:
-    """Where a report belongs: its area (and the boundary version in force), the officer who
-    verifies it (None when the area has nobody on duty) and the police unit."""
+    """Where a report belongs: its area (and the id of the boundary version in force), the
+    officer who verifies it (None when the area has nobody on duty) and the police unit."""
 
     area: Area
-    area_boundary: AreaBoundary | None
+    area_boundary_id: int | None
     officer: Officer | None
     unit: Unit | None
+
+    @cached_property
+    def area_boundary(self) -> AreaBoundary | None:
+        """The boundary version itself, without its geometry: one query, made only when
+        asked (a submission stores the id alone)."""
+        if self.area_boundary_id is None:
+            return None
+        return AreaBoundary.objects.defer("boundary").get(pk=self.area_boundary_id)
 
 
 def _on_duty(cards: list[OfficerCard]) -> Officer | None:
@@ -92,7 +101,8 @@ def report_route(
     supervisor of the area or of its nearest ancestor that has one, else None. Unit: the
     officer's, else the unit serving the area (or the supervisor's).
     Raises ApplicationError ({"field": "location"}) for a point that is not lon/lat or lies
-    outside every territory. Reads only; for today it is served from the officers' cache.
+    outside every territory. Reads only; for today it is served from the area index and the
+    officers' cache, with no query when they are warm.
     """
     _check_location(lon, lat)
     area = area_for_point(lon=lon, lat=lat, on=on)
@@ -107,7 +117,7 @@ def report_route(
     officer, unit = _choose(area_officers(area=area, on=on), category.verifier_role)
     return Routing(
         area=area,
-        area_boundary=area_boundary_version(area=area, on=on, geometry=False),
+        area_boundary_id=area_boundary_version_id(area=area, on=on),
         officer=officer,
         unit=unit,
     )

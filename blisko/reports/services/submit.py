@@ -44,6 +44,7 @@ from blisko.core.services import audit_record
 from blisko.core.text import site_language
 from blisko.reports import rules
 from blisko.reports.models import Category, Report, ReportEvent, Status
+from blisko.reports.selectors.categories import category_by_code
 from blisko.reports.services.attachments import (
     AttachmentError,
     CheckedFile,
@@ -146,7 +147,7 @@ def _category(code: Any, errors: dict[str, list[str]]) -> Category | None:
     if not code:
         _add(errors, "category", _("Choose a category."))
         return None
-    found = Category.objects.filter(code=code).first()
+    found = category_by_code(code=code)
     if found is None:
         _add(errors, "category", _("There is no category “%(code)s”.") % {"code": code[:64]})
         return None
@@ -324,28 +325,45 @@ def _lock_client(limits: Sequence[DailyLimit]) -> None:
 
 
 def _sent_since(prefix: str, client_hash: str, midnight: dt.datetime) -> int:
-    today = Report.objects.filter(created_at__gte=midnight)
+    """How many reports the clients whose key starts with `prefix` sent since `midnight`.
+
+    Written out rather than `.filter(...).count()`: it runs on every submission, and the
+    ORM's aggregate machinery cost several times the query itself. The SQL is the ORM's
+    (the same on both engines, the time adapted as the ORM adapts it), so it uses
+    report_client_day_idx (client_hash, created_at) just the same.
+    """
+    ops = connection.ops
+    table = ops.quote_name(Report._meta.db_table)
+    key, created = ops.quote_name("client_hash"), ops.quote_name("created_at")
+    since = ops.adapt_datetimefield_value(midnight)
     if prefix == client_hash:
-        return today.filter(client_hash=prefix).count()
-    # A leading part: the keys from it up to it + "z". Keys are lowercase ASCII letters and
-    # digits, so every key starting with it sorts there in any collation; unlike LIKE 'x%',
-    # the range can use report_client_day_idx whatever the database's collation is.
-    return today.filter(client_hash__gte=prefix, client_hash__lt=prefix + "z").count()
+        condition, params = f"{key} = %s", [prefix, since]
+    else:
+        # A leading part: the keys from it up to it + "z". Keys are lowercase ASCII letters
+        # and digits, so every key starting with it sorts there in any collation; unlike
+        # LIKE 'x%', the range can use report_client_day_idx whatever the collation is.
+        condition, params = f"{key} >= %s AND {key} < %s", [prefix, prefix + "z", since]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE {condition} AND {created} >= %s",  # noqa: S608
+            params,
+        )
+        return int(cursor.fetchone()[0])
 
 
-def _check_daily_limits(
+def _daily_limit_refusal(
     limits: Sequence[DailyLimit], client_hash: str, now: dt.datetime, *, country: str
-) -> None:
-    """Refuse (429, with the limit's message) a submission over any of `limits`, in their
-    order: the day is that of `country` (the report's area), so a resident in Konin starts
-    a new day at midnight in Warsaw, not in Kyiv. Call inside the transaction, after
-    `_lock_client`."""
+) -> ApplicationError | None:
+    """The refusal (429, with the limit's message) of a submission over any of `limits`, in
+    their order, or None: the day is that of `country` (the report's area), so a resident in
+    Konin starts a new day at midnight in Warsaw, not in Kyiv. Call inside the transaction,
+    after `_lock_client`."""
     midnight = local_midnight(now, country=country)
     for limit in limits:
         if limit.limit <= 0 or _sent_since(limit.prefix, client_hash, midnight) < limit.limit:
             continue
         tomorrow = local_midnight(midnight + dt.timedelta(days=1, hours=2), country=country)
-        raise ApplicationError(
+        return ApplicationError(
             str(limit.message % {"limit": limit.limit}),
             {
                 "limit": limit.limit,
@@ -353,6 +371,7 @@ def _check_daily_limits(
             },
             status=429,
         )
+    return None
 
 
 def _by_key(key: str) -> Report | None:
@@ -402,7 +421,14 @@ def _write(
     limits: Sequence[DailyLimit],
     now: dt.datetime,
 ) -> Submission:
-    """Create the report, its first event and its files in one transaction (see module)."""
+    """Create the report, its first event and its files in one transaction (see module).
+
+    A known idempotency key is found by the unique constraint, not by a look-up first: the
+    INSERT of the report fails (waiting, under PostgreSQL, for a concurrent request with the
+    key to commit or roll back), the transaction rolls back before any file is stored, and
+    the report holding the key is replayed. A retry over the daily limit is replayed too,
+    not refused: that refusal looks the key up before it is given.
+    """
     routing = checked.routing
     location = make_point(checked.lon, checked.lat)
     take_up_due, verify_due = rules.deadlines_for(now)
@@ -411,18 +437,22 @@ def _write(
         try:
             with transaction.atomic():
                 _lock_client(limits)
-                if checked.idempotency_key is not None:
-                    existing = _by_key(checked.idempotency_key)
-                    if existing is not None:
-                        return _replay(existing, checked)
-                _check_daily_limits(limits, client_hash, now, country=routing.area.country)
+                refusal = _daily_limit_refusal(
+                    limits, client_hash, now, country=routing.area.country
+                )
+                if refusal is not None:
+                    if checked.idempotency_key is not None:
+                        existing = _by_key(checked.idempotency_key)
+                        if existing is not None:
+                            return _replay(existing, checked)
+                    raise refusal
                 report = Report(
                     tracking_code=tracking_code_new(),
                     category=checked.category,
                     location=location,
                     public_location=rules.public_location_for(location, checked.category.precision),
                     area=routing.area,
-                    area_boundary=routing.area_boundary,
+                    area_boundary_id=routing.area_boundary_id,
                     assigned_officer=routing.officer,
                     assigned_unit=routing.unit,
                     status=Status.SUBMITTED,
@@ -457,9 +487,7 @@ def _write(
                         "tracking_code": report.tracking_code,
                         "category": checked.category.code,
                         "area": routing.area.pk,
-                        "area_boundary": routing.area_boundary.pk
-                        if routing.area_boundary is not None
-                        else None,
+                        "area_boundary": routing.area_boundary_id,
                         "assigned_officer": routing.officer.pk if routing.officer else None,
                         "assigned_unit": routing.unit.pk if routing.unit else None,
                         "attachments": len(checked.files),
@@ -471,7 +499,8 @@ def _write(
             if checked.idempotency_key is not None:
                 existing = _by_key(checked.idempotency_key)
                 if existing is not None:
-                    # Another request with this key committed first: this one is its retry.
+                    # A request with this key committed first (earlier, or while this one
+                    # waited on the key's unique index): this one is its retry.
                     return _replay(existing, checked)
             if attempt == _CODE_ATTEMPTS - 1:
                 raise

@@ -440,3 +440,44 @@ def test_a_race_lost_on_the_unique_key_returns_the_winners_report(monkeypatch):
     assert again.created is False and again.report.pk == winner.pk
     assert Report.objects.count() == 1
     assert stored_files() == files_before
+
+
+# --- what a submission asks the database -----------------------------------------------------
+
+
+@pytest.fixture
+def _long_checks():
+    """Freshness checks an hour apart, as between two requests of a warm server; this
+    process's category list is dropped afterwards, so no later test sees it unchecked."""
+    from blisko.reports.selectors.categories import category_list_clear
+
+    category_list_clear()
+    with override_settings(BLISKO_INDEX_CHECK_SECONDS=3600):
+        yield
+    category_list_clear()
+
+
+@pytest.mark.usefixtures("_long_checks")
+def test_a_warm_submission_only_locks_counts_and_inserts():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(idempotency_key="warm-1")  # fills the area index, officers' cache, category list
+    with CaptureQueriesContext(connection) as queries:
+        report = submit(idempotency_key="warm-2", client_ip="198.51.100.2")
+    statements = [q["sql"] for q in queries.captured_queries]
+    reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    # The daily-limit count, and under PostgreSQL the client's advisory lock: nothing else
+    # is read (no category, area, boundary version, officer, nor a look-up of the key).
+    assert len(reads) == (2 if connection.vendor == "postgresql" else 1), reads
+    assert "pg_advisory_xact_lock" in reads[0] or "COUNT(*)" in reads[0]
+    inserts = [sql for sql in statements if sql.lstrip().upper().startswith("INSERT")]
+    assert [sql.split()[2].strip('"') for sql in inserts] == [
+        "reports_report",
+        "reports_reportevent",
+        "core_auditevent",
+    ]
+    assert (
+        report.area_boundary_id
+        == AreaBoundary.objects.get(area__code=KONIN_GMINA, valid_to__isnull=True).pk
+    )

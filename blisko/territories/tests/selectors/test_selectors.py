@@ -13,6 +13,7 @@ from blisko.territories.models import Area, AreaBoundary, Country, Level, Place
 from blisko.territories.selectors import (
     area_boundary,
     area_boundary_version,
+    area_boundary_version_id,
     area_children,
     area_for_point,
     area_get,
@@ -230,6 +231,18 @@ def test_the_boundary_version_without_its_geometry_is_the_same_version():
         assert "boundary" in light.get_deferred_fields()
         assert "boundary" not in whole.get_deferred_fields()
     assert area_boundary_version(area=area, on=dt.date(2019, 1, 1), geometry=False) is None
+
+
+def test_the_boundary_version_id_is_that_of_the_version_in_force_today_or_on_the_day():
+    _move_centre_of_vinnytsia_to_zhmerynka(dt.date(2024, 1, 1))
+    area = Area.objects.get(code=VINNYTSIA)
+    for day in (dt.date(2023, 1, 1), timezone.localdate(), None):
+        assert (
+            area_boundary_version_id(area=area, on=day)
+            == area_boundary_version(area=area, on=day).pk
+        )
+    assert area_boundary_version_id(area=area, on=dt.date(2019, 1, 1)) is None
+    assert area_boundary_version_id(area=Area.objects.get(code="UA")) is None
 
 
 def test_area_children_lists_the_current_children_in_code_order():
