@@ -21,6 +21,7 @@ from blisko.core.admin import (
     scope_areas,
 )
 from blisko.territories.models import Area, AreaBoundary, Level, Place
+from blisko.territories.selectors import area_boundary
 from blisko.territories.services import area_delete, area_save
 
 # Reference outlines drawn under the boundary being edited: simplified (degrees, ~20 m) and
@@ -130,6 +131,14 @@ class AreaAdmin(
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Lists and choices never need the polygons; an object page loads its own on access.
         return super().get_queryset(request).defer("boundary", "parent__boundary")
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Show and edit the version in force today: the copy on the row waits for the
+            # daily `territories_refresh` on the day a future version starts.
+            obj.boundary = area_boundary(area=obj)
+        return obj
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

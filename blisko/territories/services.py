@@ -88,6 +88,77 @@ def country_ensure(*, country: str) -> Area:
     return area
 
 
+def _boundary_in_force(*, area_id: int, day: dt.date) -> MultiPolygon | None:
+    """The geometry of the area's boundary version in force on `day`, or None. One query."""
+    return (
+        AreaBoundary.objects.filter(area_id=area_id, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .order_by("-valid_from")
+        .values_list("boundary", flat=True)
+        .first()
+    )
+
+
+@dataclass
+class BoundaryRefreshResult:
+    """What `areas_refresh_boundaries` changed (or would change): "code: what" lines."""
+
+    day: dt.date
+    changed: list[str] = field(default_factory=list)
+    checked: int = 0
+    committed: bool = False
+
+
+def _same_copy(copy: MultiPolygon | None, version: MultiPolygon | None) -> bool:
+    """Whether `Area.boundary` holds exactly the version's geometry (it is copied as is)."""
+    if copy is None or version is None:
+        return copy is None and version is None
+    return bytes(copy.wkb) == bytes(version.wkb) or bool(copy.equals_exact(version, 0))
+
+
+def areas_refresh_boundaries(*, commit: bool = False) -> BoundaryRefreshResult:
+    """Set every area's `boundary` to its boundary version in force today (None if none is).
+
+    For the daily scheduler (`territories_refresh`): a version dated in the future takes over
+    the copy on its first day, and a version that ended leaves it. The point lookup, the
+    outlines and the officer search read the versions themselves; this keeps the copy (read
+    by the admin's maps, the officers' page points and the demo) equal to them. Idempotent:
+    a second run changes nothing. Without `commit` nothing is written. Atomic; each changed
+    area gets a directory change.
+    """
+    day = timezone.localdate()
+    result = BoundaryRefreshResult(day=day)
+    in_force: dict[int, MultiPolygon] = {}
+    versions = (
+        AreaBoundary.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .order_by("area_id", "-valid_from")
+        .values_list("area_id", "boundary")
+    )
+    for area_id, boundary in versions.iterator(chunk_size=200):
+        in_force.setdefault(area_id, boundary)
+    with transaction.atomic():
+        areas = Area.objects.select_for_update().order_by("code").only("id", "code", "boundary")
+        for area in areas.iterator(chunk_size=200):
+            result.checked += 1
+            version = in_force.get(area.pk)
+            if _same_copy(area.boundary, version):
+                continue
+            if version is None:
+                what = _("no boundary in force today")
+            elif area.boundary is None:
+                what = _("boundary in force today set")
+            else:
+                what = _("boundary replaced by the version in force today")
+            result.changed.append(f"{area.code}: {what}")
+            if commit:
+                area.boundary = version
+                area.save(update_fields=["boundary", "updated_at"])
+                directory_touch(entity="area", entity_id=area.pk)
+    result.committed = commit
+    return result
+
+
 def area_set_boundary(
     *,
     area: Area,
@@ -126,9 +197,9 @@ def area_set_boundary(
             source=source,
             was_repaired=was_repaired,
         )
-        # `Area.boundary` copies the version in force today; a future version leaves it be.
-        if valid_from <= timezone.localdate() or area.boundary is None:
-            area.boundary = boundary
+        # `Area.boundary` copies the version in force today; a future version leaves it be
+        # until `areas_refresh_boundaries` runs on its first day.
+        area.boundary = _boundary_in_force(area_id=area.pk, day=timezone.localdate())
         area.save(update_fields=["boundary", "updated_at"])
         directory_touch(entity="area", entity_id=area.pk)
         audit_record(
@@ -241,7 +312,11 @@ def territory_import(
                     area.save(update_fields=["name_official", "parent", "updated_at"])
                     directory_touch(entity="area", entity_id=area.pk)
                     result.renamed.append(label)
-                if _same_boundary(area.boundary, record.geometry):
+                # Against the version in force from `valid_from` (a future one included), so
+                # that the same file imported twice for a future date changes nothing.
+                if _same_boundary(
+                    _boundary_in_force(area_id=area.pk, day=valid_from), record.geometry
+                ):
                     result.unchanged.append(label)
                     continue
                 area_set_boundary(
@@ -429,9 +504,10 @@ def _area_check_parent(*, area: Area, old: Area | None, boundary: GEOSGeometry |
             },
             {"field": "parent"},
         )
-    if boundary is None or parent.boundary is None or boundary.empty:
+    parent_boundary = _boundary_in_force(area_id=parent.pk, day=timezone.localdate())
+    if boundary is None or parent_boundary is None or boundary.empty:
         return
-    inside = boundary.intersection(parent.boundary).area
+    inside = boundary.intersection(parent_boundary).area
     if inside < _MIN_SHARE_INSIDE_PARENT * boundary.area:
         raise ApplicationError(
             _("Most of the boundary lies outside the parent area %(parent)s.") % {"parent": parent},
@@ -473,7 +549,8 @@ def area_save(
         old = None if is_new else Area.objects.select_for_update().filter(pk=area.pk).first()
         if not is_new and old is None:
             raise ApplicationError(_("This area no longer exists."))
-        old_boundary = old.boundary if old is not None else None
+        # The version in force today, not the copy (stale until the daily refresh).
+        old_boundary = _boundary_in_force(area_id=old.pk, day=timezone.localdate()) if old else None
         if new_boundary is None and old_boundary is not None:
             raise ApplicationError(
                 _("A boundary cannot be removed; set the area's “valid to” date instead."),
