@@ -86,6 +86,12 @@ def setup_django(url: str, settings: str = "config.settings.production") -> None
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = settings
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(32))
+    # What production settings require (see .env.example); this process serves no request.
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
+    os.environ.setdefault("BLISKO_SITE_URL", "http://127.0.0.1")
+    os.environ.setdefault("DEFAULT_FROM_EMAIL", "Blisko bench <noreply@127.0.0.1>")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     import django
 
     django.setup()
@@ -102,7 +108,11 @@ def demo_environment(database: str, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="bench-only-secret",  # noqa: S106 - a throwaway server
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        BLISKO_HTTPS="0",
+        BLISKO_SITE_URL="http://127.0.0.1",
+        DEFAULT_FROM_EMAIL="Blisko bench <noreply@127.0.0.1>",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        # The benches talk plain HTTP to gunicorn, with no proxy in front.
+        DJANGO_SECURE_SSL_REDIRECT="0",
         **extra,
     )
     manage = [sys.executable, "manage.py"]

@@ -2,12 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from blisko.core.views import healthz, media_public
+from blisko.accounts.signin import SignInView
+from blisko.core.views import healthz, media_public, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Blisko's sign-in (lock-out, authenticator code) before Django's other account views.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/", include("blisko.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("blisko.api.urls")),
     path("open311/v2/", include("blisko.reports.open311.urls")),

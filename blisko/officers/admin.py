@@ -64,6 +64,10 @@ class UnitAdmin(
 
 @admin.register(Officer)
 class OfficerAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    # Status colours and Blisko's admin classes (no style="" attribute under the CSP).
+    class Media:
+        css = {"all": ["css/status.css", "css/admin.css"]}
+
     list_display = ["last_name", "first_name", "rank", "badge_number", "unit", "is_active"]
     list_filter = ["is_active", "unit__country"]
     search_fields = ["first_name", "last_name", "badge_number"]
@@ -81,7 +85,7 @@ class OfficerAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         if not obj.photo:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" style="max-height:160px;border-radius:4px">',
+            '<img src="{}" alt="{}" class="blisko-admin-photo">',
             obj.photo.url,
             obj.full_name,
         )

@@ -1,15 +1,16 @@
 from django.urls import path
 
+from blisko.core.headers import uses_geolocation
 from blisko.public import views, views_map, views_reports
 
 app_name = "public"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", uses_geolocation(views.home), name="home"),
     path("search/", views.search, name="search"),
     path("officer/", views.officer, name="officer"),
     path("map/", views_map.map_page, name="map"),
-    path("report/", views_reports.report_new, name="report"),
+    path("report/", uses_geolocation(views_reports.report_new), name="report"),
     path("report/track/", views_reports.report_find, name="report-find"),
     path("report/<str:code>/", views_reports.report_track, name="report-track"),
 ]

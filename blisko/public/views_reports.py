@@ -241,7 +241,7 @@ def report_track(request: HttpRequest, code: str) -> HttpResponse:
                 "take_up_by": take_up_by,
                 "verify_by": verify_by,
                 "statuses": [
-                    {"label": label, "colour": report_colour(value)}
+                    {"status": value, "label": label, "colour": report_colour(value)}
                     for value, label in Status.choices
                 ],
             },

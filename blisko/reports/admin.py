@@ -195,6 +195,10 @@ class AreaLevelFilter(admin.SimpleListFilter):
 class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admin.ModelAdmin):
     """The register of reports, read only: moves happen on the police pages, not here."""
 
+    # Status colours and Blisko's admin classes (no style="" attribute under the CSP).
+    class Media:
+        css = {"all": ["css/status.css", "css/admin.css"]}
+
     readonly_maps = ("location", "public_location")
     list_display = [
         "tracking_code",
@@ -248,9 +252,8 @@ class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admi
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Report) -> str:
         return format_html(
-            '<span style="display:inline-block;width:.8em;height:.8em;border-radius:50%;'
-            'background:{};margin-right:.4em"></span>{}',
-            obj.colour,
+            '<span class="blisko-admin-dot status-colour--{}"></span>{}',
+            obj.status,
             obj.get_status_display(),
         )
 
@@ -292,6 +295,10 @@ class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admi
 
 @admin.register(Open311Key)
 class Open311KeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # Status colours and Blisko's admin classes (no style="" attribute under the CSP).
+    class Media:
+        css = {"all": ["css/status.css", "css/admin.css"]}
+
     list_display = ["name", "is_active", "daily_cap", "created_at", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -341,7 +348,7 @@ class Open311KeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
         messages.warning(
             request,
             format_html(
-                "{} <code style='user-select:all'>{}</code>",
+                '{} <code class="blisko-admin-key">{}</code>',
                 gettext(
                     "The new API key for %(name)s, shown only this once (only its hash is "
                     "kept): copy it now."

@@ -510,9 +510,10 @@ def units(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    """One unit's figures, and the same per area."""
+    """One unit's figures, and the same per area. A unit outside the user's reach is a 404,
+    like a missing one, for a supervisor of another region and an officer alike."""
     if not user_is_supervisor(user=request.user):
-        return _forbidden(request, _("Only supervisors can see the units' figures."))
+        raise Http404(_("There is no such police unit in your areas."))
     try:
         found = unit_get_for_user(user=request.user, unit_id=unit_id)
     except NotFoundError as error:

@@ -5,9 +5,12 @@ Deployment values come from the environment (see `.env.example`).
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Python's own sqlite3 module is often built without extension loading, which SpatiaLite
@@ -30,7 +33,8 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with Blisko's site (a second factor: BLISKO_ADMIN_OTP_REQUIRED).
+    "blisko.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,7 +46,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "leaflet",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "blisko.core",
+    "blisko.accounts",
     "blisko.territories",
     "blisko.officers",
     "blisko.reports",
@@ -53,15 +61,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "blisko.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "blisko.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "blisko.core.middleware.PoliceTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,10 +130,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes counts failed sign-ins (the police pages and the admin) and refuses more.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked after this many failures in a row, for the cool-off time: per account (whoever tries
+# it, so guessing one officer's password from many addresses stops) and, separately, per client
+# address (so one client trying many accounts stops). The price: anyone can lock an account for
+# the cool-off time; an administrator unlocks it earlier by deleting its "access attempt" in
+# the admin. A correct password clears the failures of that account and address.
+AXES_FAILURE_LIMIT = int(os.environ.get("BLISKO_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BLISKO_SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The client address as the rest of Blisko sees it (BLISKO_TRUSTED_PROXIES, below).
+AXES_CLIENT_IP_CALLABLE = "blisko.reports.rules.client_ip"
+# The sign-in page with a translated message, 429 and Retry-After (blisko.accounts.lockout).
+AXES_LOCKOUT_CALLABLE = "blisko.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+
 # Police pages (/police/) need a login; Django's own views at /accounts/ do it.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:queue"
 LOGOUT_REDIRECT_URL = "login"
+# The back office (/admin/) opens only for a session verified by the user's authenticator app
+# (django-otp, set up at /accounts/security/). config/settings/local.py (the demo) turns it off.
+BLISKO_ADMIN_OTP_REQUIRED = os.environ.get("BLISKO_ADMIN_OTP_REQUIRED", "1") == "1"
+OTP_TOTP_ISSUER = "Blisko"
 
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("pl", _("Polish")), ("en", _("English"))]
@@ -174,6 +212,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, where several fields share it (else drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "blisko.reports.models.Status",
+        "PublicReportStatusEnum": "blisko.reports.selectors.public.PUBLIC_STATUSES",
+    },
     # The category codes are data: filled in from the database whenever the schema is served.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -192,6 +235,33 @@ LEAFLET_CONFIG = {
     else [],
     "RESET_VIEW": False,
 }
+
+# What a page may load (django-csp): only Blisko's own scripts and styles, none inline and no
+# style="" attribute; an inline <script> or <style> that must stay (the admin's map widget, the
+# API docs) carries the request's nonce. Images: Blisko's, data: URLs (Leaflet's icons) and the
+# map tiles' host.
+_tile_origin = (
+    "{0.scheme}://{0.netloc}".format(urlsplit(BLISKO_TILE_URL.replace("{s}", "a")))
+    if BLISKO_TILE_URL
+    else None
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"]
+        + ([_tile_origin.replace("://a.", "://*.")] if _tile_origin else []),
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 # How often a process checks whether boundaries changed in the database (seconds).
 BLISKO_INDEX_CHECK_SECONDS = float(os.environ.get("BLISKO_INDEX_CHECK_SECONDS", "0.5"))

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from blisko.accounts.tests.helpers import second_factor_verify
 from blisko.core.roles import roles_sync
 from blisko.officers.models import Role
 from blisko.officers.tests.factories import AssignmentFactory, OfficerFactory
@@ -45,8 +46,14 @@ def officer_user_of(area: Area, username: str = "officer") -> User:
     return user
 
 
-def logged_in(user: User, language: str = "en") -> Client:
-    """A client logged in as `user`, asking for pages in `language`."""
+def logged_in(user: User, language: str = "en", second_factor: bool | None = None) -> Client:
+    """A client logged in as `user`, asking for pages in `language`.
+
+    A staff user's session (the back office's users) is verified by an authenticator app, as
+    the back office requires (BLISKO_ADMIN_OTP_REQUIRED); `second_factor` decides otherwise.
+    """
     client = Client(headers={"accept-language": language})
     client.force_login(user)
+    if second_factor or (second_factor is None and user.is_staff):
+        second_factor_verify(client, user)
     return client

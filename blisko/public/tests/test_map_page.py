@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils.html import escape
 
-from blisko.reports.models import STATUS_COLOURS, Category, Status
+from blisko.reports.models import Category, Status
 from blisko.territories.models import Area, Level
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,8 @@ def test_the_legend_lists_the_public_statuses_in_their_colours(client):
     for status in Status.values:
         shown = f'data-legend-count="{status}"' in html
         assert shown is (status != Status.DUPLICATE), status
-    assert f"background: {STATUS_COLOURS[Status.SUBMITTED]}" in html
-    assert f"background: {STATUS_COLOURS[Status.CONFIRMED]}" in html
+    assert 'map-legend__swatch status-colour--submitted"' in html
+    assert 'map-legend__swatch status-colour--confirmed"' in html
 
 
 def test_the_filters_offer_every_category_and_the_areas_as_a_tree(client):

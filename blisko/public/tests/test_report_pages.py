@@ -137,7 +137,7 @@ def test_a_sent_report_leads_to_its_page_with_the_code_to_keep(client):
     assert page.status_code == 200
     assert "your report was sent" in html
     assert f"data-tracking-code>{report.tracking_code}</h1>" in html
-    assert 'data-status="submitted"' in html and "--status-colour: #2e9d46" in html
+    assert 'data-status="submitted"' in html and "status-colour--submitted" in html
     assert "<dd data-category>Vandalism</dd>" in html
     assert "expected by" in html
     assert "· resident" in html

@@ -493,7 +493,8 @@ def test_a_supervisor_cannot_open_a_unit_of_another_region(client, supervised):
 def test_an_officer_who_is_not_a_supervisor_is_refused_the_units_view(client, supervised):
     client.force_login(supervised["officer"])
     assert client.get(reverse("reports:units")).status_code == 403
-    assert client.get(reverse("reports:unit", args=[supervised["unit"].pk])).status_code == 403
+    # One unit's page: like a unit outside their reach (404, blisko/reports/tests/test_views_reach.py).
+    assert client.get(reverse("reports:unit", args=[supervised["unit"].pk])).status_code == 404
 
 
 def test_a_supervisor_works_the_reports_of_the_whole_region(client, supervised):
