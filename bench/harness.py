@@ -142,26 +142,31 @@ def sample_points(env: dict[str, str], n: int = 2000) -> list[tuple[float, float
     return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
+WARMUP = os.environ.get("BENCH_WARMUP", "5s")
+THREADS = os.environ.get("BENCH_THREADS", "1")
+
+
 @contextlib.contextmanager
 def served(env: dict[str, str]) -> Iterator[str]:
-    """gunicorn (sync workers, --preload) on a free loopback port; yields its base URL."""
+    """gunicorn with the production config (config/gunicorn.conf.py: BENCH_WORKERS processes,
+    sync unless BENCH_THREADS > 1) on a free loopback port, the app loaded
+    before the fork (--preload), no access log and no worker recycling during the run;
+    yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
-        [
-            gunicorn,
-            "config.wsgi",
-            "-w",
-            str(WORKERS),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--preload",
-        ],
-        env=env,
+        [gunicorn, "-c", "config/gunicorn.conf.py", "--preload", "config.wsgi"],
+        env=dict(
+            env,
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_WORKERS=str(WORKERS),
+            GUNICORN_THREADS=THREADS,
+            GUNICORN_ACCESS_LOG="",
+            GUNICORN_LOG_LEVEL="warning",
+            GUNICORN_MAX_REQUESTS="0",
+        ),
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -180,14 +185,20 @@ def served(env: dict[str, str]) -> Iterator[str]:
 
 def run_wrk(url: str, lua_script: str | None = None) -> dict[str, float]:
     """wrk (1 thread, CONNECTIONS connections, DURATION) with an optional Lua request script:
-    requests/s and p50/p99 in ms. Any non-2xx answer fails the benchmark."""
+    requests/s and p50/p99 in ms. Any non-2xx answer fails the benchmark. A first run of
+    BENCH_WARMUP (not measured) lets every worker fill its caches, as a server in service has
+    them."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+        cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", "--latency"]
         if lua_script:
             script = Path(tmp) / "requests.lua"
             script.write_text(lua_script)
             cmd += ["-s", str(script)]
-        out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+        if WARMUP not in ("", "0", "0s"):
+            subprocess.run(cmd + [f"-d{WARMUP}", url], check=True, capture_output=True)
+        out = subprocess.run(
+            cmd + [f"-d{DURATION}", url], check=True, capture_output=True, text=True
+        ).stdout
     print(out)
 
     def ms(label: str) -> float:
@@ -202,6 +213,26 @@ def run_wrk(url: str, lua_script: str | None = None) -> dict[str, float]:
         raise RuntimeError(f"{errors.group(1)} requests failed: {out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return {"rps": rps, "p50": ms("50%"), "p99": ms("99%")}
+
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def alternate(base: str, lua_script: str, rounds: int = ROUNDS) -> tuple[dict, dict]:
+    """GET /healthz and the scripted requests, `rounds` times one after the other on the same
+    server; the median of each figure over the rounds, (baseline, measured). A shared machine
+    drifts by 10-20 % between runs a minute apart; measured in turns, both drift together."""
+    import statistics
+
+    health, measured = [], []
+    for _ in range(rounds):
+        health.append(run_wrk(f"{base}/healthz"))
+        measured.append(run_wrk(f"{base}/", lua_script))
+
+    def median(runs: list[dict]) -> dict:
+        return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+    return median(health), median(measured)
 
 
 def write_records(name: str, prefix: str, measured: dict, health: dict, meta: dict) -> None:
@@ -242,7 +273,8 @@ def write_records(name: str, prefix: str, measured: dict, health: dict, meta: di
         "workers": WORKERS,
         "connections": CONNECTIONS,
         "duration": DURATION,
-        "server": "gunicorn sync",
+        "server": f"gunicorn (config/gunicorn.conf.py), {THREADS} thread(s) a worker",
+        "warmup": WARMUP,
         "load_generator": "wrk, 1 thread",
         "database": "PostGIS",
         "cores": os.cpu_count(),

@@ -20,6 +20,16 @@ def country_zone(country: str) -> dt.tzinfo:
     return _zone(name) if name else timezone.get_default_timezone()
 
 
+def site_today() -> dt.date:
+    """Today in the site's TIME_ZONE, whatever zone the request activated.
+
+    The per-process caches (the area index, the officers' directory) hold one day for every
+    request; keyed on the request's local day they would flip between Kyiv and Warsaw
+    requests in the hour the two calendars differ, and be rebuilt on every check.
+    """
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def local_midnight(now: dt.datetime, *, country: str) -> dt.datetime:
     """The start of the calendar day that `now` (aware) falls on in `country`."""
     zone = country_zone(country)

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from blisko.core.clock import site_today
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.models import DirectoryChange
 from blisko.core.roles import ADMINISTRATOR
@@ -147,7 +148,7 @@ def _fresh_cache() -> _Cache:
     cache, now = _cache, time.monotonic()
     if cache.day is not None and now - cache.checked_at < settings.BLISKO_INDEX_CHECK_SECONDS:
         return cache
-    today = timezone.localdate()
+    today = site_today()
     token = _directory_token()
     with _cache_lock:
         if _cache.token != token or _cache.day != today:
@@ -339,7 +340,12 @@ def _compute(area_id: int, day: dt.date, units: _UnitIndex) -> _Entry:
 
 
 def area_officers(
-    *, area: Area, on: dt.date | None = None, lon: float | None = None, lat: float | None = None
+    *,
+    area: Area,
+    on: dt.date | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    with_nearest_units: bool = True,
 ) -> AreaOfficers:
     """Who serves `area` on `on` (today by default), and where residents can go.
 
@@ -350,13 +356,14 @@ def area_officers(
     those of the area or its nearest ancestor that has one. The unit is the primary officer's,
     else one serving the area or its nearest ancestor. Phone and e-mail are the area's own,
     else the nearest ancestor's. Nearest units are measured from (lon, lat) when given, else
-    from a point on the area's surface.
+    from a point on the area's surface; `with_nearest_units=False` leaves them out (routing a
+    report needs none), and the result is then the shared cached object itself.
 
     For today the result comes from the per-process cache (no query when warm); treat it
     as read-only, since other callers share its parts.
     """
     cache = _fresh_cache()
-    today = cache.day or timezone.localdate()
+    today = cache.day or site_today()
     day = on or today
     if day == today:
         units = _unit_index(cache)
@@ -367,6 +374,8 @@ def area_officers(
     else:
         units = _unit_index(None)
         entry = _compute(area.pk, day, units)
+    if not with_nearest_units:
+        return entry.result
     origin = (lon, lat) if lon is not None and lat is not None else entry.origin
     nearest = (
         _nearest(units, origin[0], origin[1], settings.BLISKO_NEAREST_UNITS)

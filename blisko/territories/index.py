@@ -440,9 +440,9 @@ class IndexRegistry(FreshIndexRegistry[IndexSnapshot, tuple[Any, ...]]):
         super().__init__()
 
     def read_token(self) -> tuple[Any, ...]:
-        from django.utils import timezone
+        from blisko.core.clock import site_today
 
-        return read_token(timezone.localdate())
+        return read_token(site_today())
 
     def token_of(self, value: IndexSnapshot) -> tuple[Any, ...]:
         return value.token
@@ -456,12 +456,12 @@ class IndexRegistry(FreshIndexRegistry[IndexSnapshot, tuple[Any, ...]]):
         """Read the token first, then the data: data newer than the token only costs one
         more rebuild, while the reverse would hide a change."""
         from django.contrib.gis.db.models.functions import AsWKB
-        from django.utils import timezone
 
+        from blisko.core.clock import site_today
         from blisko.territories.models import LEVEL_ORDER, Area, AreaBoundary
 
         started = time.perf_counter()
-        day = timezone.localdate()
+        day = site_today()
         token = read_token(day)
         rows = (
             AreaBoundary.objects.filter(_valid_on(day), _valid_on(day, "area__"))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import mapping
 from shapely.ops import polylabel
 
+from blisko.core.clock import site_today
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import GEO_SRID, make_point
 from blisko.core.text import search_key
@@ -109,7 +110,7 @@ def _hits_from_database(lon: float, lat: float, day: dt.date) -> list[Area]:
 
 def _snapshot_for(on: dt.date | None) -> IndexSnapshot | None:
     """The fresh index when the question is about today, else None."""
-    if on is not None and on != timezone.localdate():
+    if on is not None and on != site_today():
         return None
     snapshot = current_index()
     if snapshot is None or (on is not None and on != snapshot.day):

@@ -114,7 +114,8 @@ def report_route(
             ),
             {"field": "location"},
         )
-    officer, unit = _choose(area_officers(area=area, on=on), category.verifier_role)
+    served = area_officers(area=area, on=on, with_nearest_units=False)
+    officer, unit = _choose(served, category.verifier_role)
     return Routing(
         area=area,
         area_boundary_id=area_boundary_version_id(area=area, on=on),

@@ -1,13 +1,17 @@
+import datetime as dt
 import json
 import random
 import threading
 import time
+import zoneinfo
 
 import numpy as np
 import pytest
 import shapely
+import time_machine
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connections, transaction
+from django.utils import timezone
 from shapely.geometry import Polygon, box
 
 from blisko.core.geo import GEO_SRID, make_point
@@ -188,6 +192,18 @@ def test_the_index_is_built_from_every_current_boundary_and_answers_without_quer
         ancestors = [a.code for a in areas[-1].ancestors()]
     assert areas[-1].code == VINNYTSIA
     assert ancestors == [a.code for a in reversed(areas[:-1])]
+
+
+@pytest.mark.django_db
+def test_a_police_request_in_another_time_zone_keeps_the_built_index(django_assert_num_queries):
+    # 22:30 UTC in December: the 8th in Kyiv (the site's zone), still the 7th in Warsaw.
+    with time_machine.travel(dt.datetime(2026, 12, 7, 22, 30, tzinfo=dt.UTC), tick=False):
+        built = index_rebuild()
+        with timezone.override(zoneinfo.ZoneInfo("Europe/Warsaw")), django_assert_num_queries(2):
+            areas = areas_for_point(lon=KONIN_CENTRE[0], lat=KONIN_CENTRE[1])
+        assert current_index() is built
+    assert built.day == dt.date(2026, 12, 8)
+    assert areas[-1].level == Level.COMMUNITY
 
 
 @pytest.mark.django_db

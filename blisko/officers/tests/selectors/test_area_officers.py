@@ -1,6 +1,8 @@
 import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
@@ -208,6 +210,20 @@ def test_a_warm_call_for_today_makes_at_most_the_version_check(django_assert_max
         found = area_officers(area=community, lon=24.0, lat=48.2)
 
     assert len(found.officers) == 1 and len(found.nearest_units) == 2
+
+
+def test_a_police_request_in_another_time_zone_keeps_the_warm_cache(django_assert_max_num_queries):
+    # 22:30 UTC in December: the 8th in Kyiv (the site's zone), still the 7th in Warsaw.
+    with time_machine.travel(dt.datetime(2026, 12, 7, 22, 30, tzinfo=dt.UTC), tick=False):
+        community = AreaFactory()
+        AssignmentFactory(area=community)
+        area_officers(area=community)
+        with (
+            timezone.override(zoneinfo.ZoneInfo("Europe/Warsaw")),
+            django_assert_max_num_queries(1),
+        ):
+            found = area_officers(area=community)
+    assert len(found.officers) == 1
 
 
 def test_a_change_through_the_services_is_seen_by_the_next_call(actor):

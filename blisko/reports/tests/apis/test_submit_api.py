@@ -110,6 +110,31 @@ def test_the_reporters_language_is_the_one_the_client_asked_for(headers, kept):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Kyiv", "Europe/Warsaw"])
+def test_the_answer_is_exactly_what_the_output_serializer_gives(client, language, time_zone):
+    from django.utils import timezone as django_timezone
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from blisko.reports.apis.submit import (
+        ReportSubmitApi,
+        report_submitted_body,
+        report_summary,
+    )
+
+    response = post(client, fields(), language=language)
+    assert response.status_code == 201, response.content
+    report = Report.objects.select_related("category").get()
+    request = Request(APIRequestFactory().get("/", HTTP_HOST="blisko.test"))
+    with translation.override(language), django_timezone.override(time_zone):
+        direct = report_submitted_body(report, request)
+        serialized = ReportSubmitApi.OutputSerializer(report_summary(report, request)).data
+    assert json.dumps(direct, sort_keys=True) == json.dumps(serialized, sort_keys=True)
+    assert response.json()["created_at"] == report_submitted_body(report, request)["created_at"]
+
+
+@pytest.mark.django_db
 def test_an_anonymous_resident_submits_a_report_with_photos_and_gets_its_code(client):
     before = stored_files()
     response = post(
