@@ -118,6 +118,8 @@ def demo_environment(database: str, **extra: str) -> dict[str, str]:
     manage = [sys.executable, "manage.py"]
     subprocess.run(manage + ["migrate", "-v0"], env=env, cwd=ROOT, check=True)
     subprocess.run(manage + ["demo_load"], env=env, cwd=ROOT, check=True, capture_output=True)
+    # The pages name their static files by the manifest's hashed names, as `make serve` does.
+    subprocess.run(manage + ["collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
     return env
 
 

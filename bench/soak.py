@@ -2,22 +2,26 @@
 for SOAK_SECONDS (default 600), with PostgreSQL restarted in the middle.
 
 The load is open-loop (requests start on a schedule, whatever the answers take) at
-SOAK_RATE requests/s in all, by default half the submission capacity that
-bench/results/submit.json measured: 40 % submissions (POST /api/v1/reports, each from its own
-resident), 20 % tracking pages of reports accepted so far, 20 % the public map, 20 % find my
+SOAK_RATE requests/s in all, by default half the capacity of the same mix measured flat out
+for SOAK_PROBE_SECONDS (20) on the same server first (the submission capacity of
+bench/results/submit.json is recorded beside it): 40 % submissions (POST /api/v1/reports,
+each from its own resident), 20 % tracking pages of reports accepted so far, 20 % the public map, 20 % find my
 officer. At the middle PostgreSQL is restarted (`pg_ctl restart -m fast`): requests in flight
 and during the restart may be refused (503 with Retry-After), never answered 500, and no
 report that was accepted may be missing afterwards.
 
 Writes bench/results/soak.json: sent, accepted (2xx), refused (4xx, 503), failed (anything
-else: 500s, broken connections, time-outs) by status, p50/p99 per endpoint, the restart's
-time, and lost = accepted tracking codes not found in the database afterwards (must be 0;
-the script exits 1 otherwise). Run by `make soak`; not part of `make test`.
+else: 500s, broken connections, time-outs) by status, p50/p99 per endpoint (timed from
+when each request was due, so waiting for a free client thread counts), the restart's time,
+the cores kept busy by gunicorn and by the load generator itself, and lost = accepted
+tracking codes not found in the database afterwards (must be 0; the script exits 1
+otherwise). Run by `make soak`; not part of `make test`.
 """
 
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,13 +51,46 @@ MIX = (("submit", 0.4), ("track", 0.2), ("map", 0.2), ("find_officer", 0.2))
 CATEGORIES = ("improper-parking", "speeding", "public-drinking", "vandalism")
 
 
-def _capacity() -> float:
-    """The submission capacity measured by bench_submit.py (requests/s), or 100."""
+PROBE_SECONDS = float(os.environ.get("SOAK_PROBE_SECONDS", "20"))
+PROBE_WARMUP_SECONDS = 5.0
+PROBE_CLIENTS = 8
+
+
+def _submission_capacity() -> float | None:
+    """The submission capacity measured by bench_submit.py (requests/s), if measured."""
     try:
         records = json.loads((RESULTS_DIR / "submit.json").read_text())
         return next(r["value"] for r in records if r["name"] == "submit_req_per_s")
     except (OSError, StopIteration, ValueError):
-        return 100.0
+        return None
+
+
+def _mix_capacity(probe: "Soak") -> float:
+    """Requests/s of the soak's own mix that this machine answers flat out: PROBE_CLIENTS
+    clients, each sending its next request when the last is answered, for PROBE_SECONDS
+    after PROBE_WARMUP_SECONDS not counted (each worker's first requests build its
+    in-memory indexes). A tracking page or a map costs more than a submission, so the mix's capacity is below
+    the submission capacity of `make bench`; soaking at half of the latter would only
+    measure a growing queue."""
+    kinds = [kind for kind, _ in MIX]
+    weights = [weight for _, weight in MIX]
+    counted_from = time.monotonic() + PROBE_WARMUP_SECONDS
+    deadline = counted_from + PROBE_SECONDS
+    answered = [0] * PROBE_CLIENTS
+
+    def client(n: int) -> None:
+        i = n
+        while (now := time.monotonic()) < deadline:
+            probe.one(random.choices(kinds, weights)[0], i, now)
+            answered[n] += now >= counted_from
+            i += PROBE_CLIENTS
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(PROBE_CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(answered) / PROBE_SECONDS
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -110,8 +147,9 @@ class Soak:
             f"{self.base}/api/v1/officers/find", params={"lat": y, "lon": x}, timeout=TIMEOUT
         )
 
-    def one(self, kind: str, i: int) -> None:
-        started = time.perf_counter()
+    def one(self, kind: str, i: int, due: float) -> None:
+        """Send request `i`; its time runs from when it was due (time.monotonic()), so a
+        request that waited for a free client thread counts its wait too."""
         try:
             response = self._request(kind, i)
             status = str(response.status_code)
@@ -121,7 +159,7 @@ class Soak:
                     self.accepted_codes.append(code)
         except requests.RequestException as error:
             status = type(error).__name__
-        elapsed = (time.perf_counter() - started) * 1000
+        elapsed = (time.monotonic() - due) * 1000
         with self.lock:
             self.statuses[kind][status] += 1
             self.latencies[kind].append(elapsed)
@@ -172,13 +210,27 @@ def main() -> None:
             BLISKO_TRUSTED_PROXIES="127.0.0.1",
         )
         points = sample_points(env)
-        rate = float(os.environ.get("SOAK_RATE", "0") or 0) or round(_capacity() / 2, 1)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         server, base = _serve(env)
+        served_at, own_before = time.monotonic(), time.process_time()
+        probe = Soak(base, points)
+        mix_capacity = _mix_capacity(probe)
+        rate = float(os.environ.get("SOAK_RATE", "0") or 0) or round(mix_capacity / 2, 1)
         soak = Soak(base, points)
+        soak.accepted_codes = list(probe.accepted_codes)  # tracked, and checked at the end
+        capacity = {
+            "mix_req_per_s": round(mix_capacity, 1),
+            "submission_req_per_s": _submission_capacity(),
+        }
+        print(
+            f"soak: the mix answered {mix_capacity:.1f} requests/s flat out "
+            f"({PROBE_CLIENTS} clients, {PROBE_SECONDS:.0f} s)"
+        )
         kinds = [kind for kind, _ in MIX]
         weights = [weight for _, weight in MIX]
         restart_at = SECONDS / 2
         restart: dict[str, float] = {}
+        cpu: dict[str, float] = {}
         print(
             f"soak: {SECONDS:.0f} s at {rate} requests/s, PostgreSQL restarted at {restart_at:.0f} s"
         )
@@ -194,19 +246,28 @@ def main() -> None:
                             target=lambda at=now: restart.update(at=at, seconds=_restart(pg_dir))
                         )
                         thread.start()
-                    pool.submit(soak.one, random.choices(kinds, weights)[0], i)
+                    due = started + i / rate
+                    pool.submit(soak.one, random.choices(kinds, weights)[0], i, due)
                     i += 1
                     if i % max(1, int(rate * 30)) == 0:
                         print(f"  {now:6.0f} s  {i} sent, {len(soak.accepted_codes)} accepted")
                     next_at = i / rate
                     time.sleep(max(0.0, next_at - (time.monotonic() - started)))
+            wall = time.monotonic() - served_at
+            cpu["load_generator"] = time.process_time() - own_before
         finally:
             server.terminate()
             server.wait(timeout=60)
+        # gunicorn's master reaps its workers, so their time is in the master's, then ours.
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu["gunicorn"] = (children.ru_utime + children.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
+        cpu["wall"] = wall
         lost = _lost(env, soak.accepted_codes)
     finally:
         stop_postgis(pg_dir)
-    _write(soak, rate, restart, lost)
+    _write(soak, rate, restart, lost, cpu, capacity)
     if lost:
         sys.exit(f"soak: {lost} accepted reports are missing from the database")
 
@@ -226,7 +287,14 @@ def _lost(env: dict[str, str], codes: list[str]) -> int:
     return len(set(codes) - found)
 
 
-def _write(soak: Soak, rate: float, restart: dict[str, float], lost: int) -> None:
+def _write(
+    soak: Soak,
+    rate: float,
+    restart: dict[str, float],
+    lost: int,
+    cpu: dict[str, float],
+    capacity: dict[str, float | None],
+) -> None:
     def bucket(status: str) -> str:
         if status.startswith("2"):
             return "accepted"
@@ -250,6 +318,7 @@ def _write(soak: Soak, rate: float, restart: dict[str, float], lost: int) -> Non
     result = {
         "seconds": SECONDS,
         "rate_per_s": rate,
+        "capacity": capacity,
         "sent": sum(by_status.values()),
         "accepted": totals["accepted"],
         "refused": totals["refused"],
@@ -261,6 +330,14 @@ def _write(soak: Soak, rate: float, restart: dict[str, float], lost: int) -> Non
         "lost": lost,
         "server": "gunicorn (config/gunicorn.conf.py)",
         "cores": os.cpu_count(),
+        # Cores kept busy on average by each side while the server ran (the probe and the
+        # soak; PostgreSQL's own time is not counted): the load generator shares the machine
+        # with the server it measures.
+        "cores_busy": {
+            side: round(cpu[side] / cpu["wall"], 2)
+            for side in ("gunicorn", "load_generator")
+            if cpu.get("wall")
+        },
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "soak.json").write_text(json.dumps(result, indent=2) + "\n")

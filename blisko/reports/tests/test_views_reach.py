@@ -8,12 +8,10 @@ one: not 403, and none of its data), and nothing is changed by their POSTs.
 """
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
-from PIL import Image
 
 from blisko.accounts import urls as accounts_urls
 from blisko.officers.models import Role
@@ -22,16 +20,11 @@ from blisko.reports import urls as reports_urls
 from blisko.reports.models import Attachment, Report, ReportEvent, Status
 from blisko.reports.tests.factories import ReportFactory
 from blisko.reports.tests.police import police_user, region_with_communities
+from blisko.reports.tests.uploads import png_bytes
 
 pytestmark = pytest.mark.django_db
 
 SECRET_NOTE = "Przy garażach, numer 14, drugie piętro"
-
-
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (10, 120, 30)).save(out, format="PNG")
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def two_units():
         action="note",
         note=SECRET_NOTE,
         is_public=False,
-        photo=ContentFile(_png(), name="place.png"),
+        photo=ContentFile(png_bytes(), name="place.png"),
     )
     return {
         "report": report,
