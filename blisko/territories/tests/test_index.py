@@ -88,7 +88,8 @@ def test_a_point_inside_the_thin_sliver_and_the_enclave_is_found():
 def test_a_point_on_a_shared_border_goes_to_one_of_the_two_areas():
     index = LevelIndex(_pieces(), max_cells=4096)
     assert index.lookup(0.0, 2.5) in (0, 1)
-    assert set(index.lookup_all(0.0, 2.5)) <= {0, 1}
+    on_border = index.lookup_all(0.0, 2.5)
+    assert on_border and set(on_border) <= {0, 1}
     assert index.lookup(1.0, 1.5) in (1, 2)
 
 
@@ -133,19 +134,19 @@ def test_area_index_answers_ids_coarse_to_fine_with_ties_in_code_order():
     assert index.lookup_many([2, 7, 20], [2, 2, 2], level="community").tolist() == [20, 21, -1]
 
 
-def test_single_lookups_run_at_over_100_000_per_second_on_the_demo_communities():
+def test_single_lookups_on_the_demo_communities_agree_with_shapely():
+    # How fast this runs is measured by `make bench` (bench/bench_lookup.py), not here.
     features = json.loads(DEMO_HROMADAS.read_text(encoding="utf-8"))["features"]
-    index = LevelIndex([shapely.geometry.shape(f["geometry"]) for f in features])
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in features]
+    index = LevelIndex(shapes)
     rng = np.random.default_rng(1)
-    xs, ys = rng.uniform(27.3, 36.3, 50_000).tolist(), rng.uniform(47.4, 49.9, 50_000).tolist()
-    lookup = index.lookup
-    started = time.perf_counter()
-    for x, y in zip(xs, ys, strict=True):
-        lookup(x, y)
-    per_second = len(xs) / (time.perf_counter() - started)
-    # The target is 100,000/s (bench/bench_lookup.py measures it); the margin absorbs a busy
-    # test machine.
-    assert per_second > 50_000
+    xs, ys = rng.uniform(27.3, 36.3, 5_000), rng.uniform(47.4, 49.9, 5_000)
+    found = [index.lookup(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
+    inside = np.stack([shapely.contains_xy(shape, xs, ys) for shape in shapes])
+    for i, hit in enumerate(found):
+        holders = set(np.flatnonzero(inside[:, i]).tolist())
+        assert (hit in holders) if holders else hit == -1
+    assert sum(hit >= 0 for hit in found) > 1000  # most points fall in some community
 
 
 # --- the registry, on the demo boundaries ------------------------------------------------
