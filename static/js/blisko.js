@@ -2,7 +2,8 @@
  *
  * Every page works without this file: the search form submits to a results page and the
  * officer page is rendered on the server. This adds suggestions as you type, "use my
- * location" and the Leaflet maps. No build step, no external requests.
+ * location" and the Leaflet maps. No build step, no external requests. Needs js/shared.js
+ * before it.
  */
 (function () {
   "use strict";
@@ -13,18 +14,14 @@
   var OUTLINE_HOVER = { weight: 2.5, fillOpacity: 0.18 };
   var SERVICE_STYLE = { color: "#c2410c", weight: 1.6, opacity: 0.9, fillColor: "#c2410c", fillOpacity: 0.08, dashArray: "4 3" };
   var AREA_STYLE = { className: "area-boundary", color: "#1b4fd6", weight: 3, opacity: 1, fillColor: "#1b4fd6", fillOpacity: 0.14 };
-  // Without tiles the regions are the land, filled white; over tiles, lines only.
-  var REGION_STYLE = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
-  var REGION_OVER_TILES = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fill: false };
   var CONTEXT_STYLE = { color: "#9aa6b8", weight: 0.8, opacity: 0.9, fill: false };
-  // Ukraine and Poland, until the outlines arrive.
-  var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]];
-
-  function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key] === undefined ? "" : String(values[key]);
-    });
-  }
+  // Shared with the other pages (js/shared.js, loaded first).
+  var Blisko = window.Blisko;
+  var format = Blisko.format;
+  var getJson = Blisko.getJson;
+  var outlineUrl = Blisko.outlineUrl;
+  var createMap = Blisko.createMap;
+  var START_BOUNDS = Blisko.START_BOUNDS;
 
   function officerUrl(base, lat, lon) {
     return base + "?lat=" + lat.toFixed(6) + "&lon=" + lon.toFixed(6);
@@ -32,45 +29,12 @@
 
   /* Maps */
 
-  function createMap(element, options) {
-    var map = L.map(element, Object.assign({ zoomSnap: 0.5, scrollWheelZoom: false, keyboard: true }, options || {}));
-    var tileUrl = document.body.dataset.tileUrl;
-    if (tileUrl) {
-      L.tileLayer(tileUrl, { attribution: document.body.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    }
-    // Wheel zoom only once the map is in use, so scrolling the page does not zoom it.
-    map.on("focus", function () { map.scrollWheelZoom.enable(); });
-    map.on("blur", function () { map.scrollWheelZoom.disable(); });
-    return map;
-  }
-
-  function getJson(url, signal) {
-    return fetch(url, { headers: { Accept: "application/json" }, signal: signal, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().catch(function () { return null; }).then(function (body) {
-          if (!response.ok) {
-            var error = new Error((body && body.message) || response.statusText);
-            error.status = response.status;
-            error.body = body;
-            throw error;
-          }
-          return body;
-        });
-      });
-  }
-
-  function outlineUrl(base, level) {
-    return base + "?level=" + encodeURIComponent(level);
-  }
-
   /* The land under everything: regions filled white on the grey "sea" of the map. */
   function addBackground(map, outlinesUrl, withCommunities) {
-    var regions = getJson(outlineUrl(outlinesUrl, "region")).catch(function () { return null; });
+    var regions = Blisko.getOutlines(outlinesUrl, "region");
     var context = withCommunities ? ["community", "service_area"] : [];
-    var others = context.map(function (level) {
-      return getJson(outlineUrl(outlinesUrl, level)).catch(function () { return null; });
-    });
-    var regionStyle = document.body.dataset.tileUrl ? REGION_OVER_TILES : REGION_STYLE;
+    var others = context.map(function (level) { return Blisko.getOutlines(outlinesUrl, level); });
+    var regionStyle = document.body.dataset.tileUrl ? Blisko.REGION_OVER_TILES : Blisko.REGION_STYLE;
     return Promise.all([regions].concat(others)).then(function (layers) {
       layers.forEach(function (data, index) {
         if (data) {
@@ -85,7 +49,6 @@
     var outlinesUrl = element.dataset.outlinesUrl;
     var map = createMap(element);
     map.fitBounds(START_BOUNDS);
-    element.bliskoMap = map;
 
     function outlines(data, style) {
       var layer = L.geoJSON(data, {
@@ -114,7 +77,7 @@
     });
 
     var communities = getJson(outlineUrl(outlinesUrl, "community"));
-    var serviceAreas = getJson(outlineUrl(outlinesUrl, "service_area")).catch(function () { return null; });
+    var serviceAreas = Blisko.getOutlines(outlinesUrl, "service_area");
     addBackground(map, outlinesUrl, false)
       .then(function () { return communities; })
       .then(function (data) {
@@ -150,7 +113,6 @@
     var lat = parseFloat(element.dataset.lat);
     var lon = parseFloat(element.dataset.lon);
     var map = createMap(element);
-    element.bliskoMap = map;
     var hasPoint = isFinite(lat) && isFinite(lon);
     if (hasPoint) {
       map.setView([lat, lon], 11);
