@@ -69,7 +69,7 @@ def _map_index_empty():
     """Each test starts without the public map's in-memory index (blisko.reports.selectors.
     map_index): after a rollback, SQLite hands out the same ids again, so a report of an
     earlier test could otherwise still be counted."""
-    from blisko.reports.selectors.map_index import map_index_clear
+    from blisko.threatmap.selectors.map_index import map_index_clear
 
     map_index_clear()
     yield

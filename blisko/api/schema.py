@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from blisko.reports.selectors.public import BBOX_PATTERN
+from blisko.core.geo import BBOX_PATTERN
 
 
 @extend_schema_serializer(component_name="Error")
@@ -75,7 +75,7 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, description=gettext_lazy("Nothing m
 @extend_schema_field({"type": "string", "pattern": BBOX_PATTERN})
 class BboxField(serializers.CharField):
     """A box, "west,south,east,north" in WGS 84 degrees: the schema gives its pattern;
-    `map_bbox_parse` (blisko.reports.selectors.public) checks it, with the map's messages,
+    `bbox_parse` (blisko.core.geo) checks it, with the map's messages,
     and also the ranges, the order of the edges and the size for the zoom, which a pattern
     cannot say."""
 

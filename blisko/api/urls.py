@@ -1,4 +1,5 @@
-"""Routes of the JSON API, mounted at /api/v1/ by config/urls.py.
+"""Routes of the JSON API, mounted at /api/v1/ by config/urls.py: every /api/v1/ route is
+wired here, and only here (each app keeps its views in its `apis` module).
 
 The schema (OpenAPI 3), Swagger UI and ReDoc are served from the drf-spectacular-sidecar
 static files, so the documentation works without reaching any CDN.
@@ -6,11 +7,13 @@ static files, so the documentation works without reaching any CDN.
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from blisko.api.views import not_found
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
+from blisko.reports.apis.seen import ReportSeenApi
+from blisko.reports.apis.submit import ReportSubmitApi, ReportTrackApi
 from blisko.territories.apis import (
     AreaBoundaryApi,
     AreaDetailApi,
@@ -18,6 +21,7 @@ from blisko.territories.apis import (
     AreaOutlinesApi,
     PlaceSearchApi,
 )
+from blisko.threatmap.apis import MapApi
 
 app_name = "api"
 
@@ -29,7 +33,10 @@ urlpatterns = [
     path("officers/find", OfficerFindApi.as_view(), name="officers-find"),
     path("places/search", PlaceSearchApi.as_view(), name="places-search"),
     path("directory", DirectoryApi.as_view(), name="directory"),
-    path("", include("blisko.reports.api_urls")),
+    path("reports", ReportSubmitApi.as_view(), name="reports-create"),
+    path("reports/<str:tracking_code>", ReportTrackApi.as_view(), name="reports-detail"),
+    path("reports/<str:tracking_code>/seen", ReportSeenApi.as_view(), name="reports-seen"),
+    path("map", MapApi.as_view(), name="map"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path(

@@ -1,7 +1,7 @@
 """An in-memory index built from the database, kept fresh by comparing a cheap token.
 
 Why: the area index (`blisko.territories.index`) and the public map's counts
-(`blisko.reports.selectors.map_index`) answer from memory what the database would answer
+(`blisko.threatmap.selectors.map_index`) answer from memory what the database would answer
 slowly. Both must notice a change soon, without asking the database on every call, and must
 never answer from data they know to be stale. `FreshIndexRegistry` holds that mechanism once;
 each index says how to read its token and how to build itself.

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from blisko.core.exceptions import ApplicationError
-from blisko.core.geo import parse_lat_lon
+from blisko.core.geo import MAX_ZOOM, parse_lat_lon
 from blisko.reports.models import STATUS_COLOURS, Category, Status
-from blisko.reports.selectors.public import (
-    MAX_ZOOM,
+from blisko.threatmap.selectors.map import (
     PUBLIC_STATUSES,
     map_area_choices,
 )

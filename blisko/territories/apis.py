@@ -30,8 +30,7 @@ from blisko.api.schema import (
 )
 from blisko.api.views import PublicApi
 from blisko.core.exceptions import ApplicationError, NotFoundError
-from blisko.core.geo import parse_lat_lon
-from blisko.reports.selectors.public import MAX_ZOOM, map_bbox_parse, map_viewport_check
+from blisko.core.geo import MAX_ZOOM, bbox_parse, parse_lat_lon, viewport_check
 from blisko.territories import selectors
 from blisko.territories.models import Area, Country, Level, PlaceKind
 
@@ -341,13 +340,13 @@ class AreaOutlinesApi(PublicApi):
                 selectors.areas_outline(level=level, country=country, tolerance=tolerance)
             )
         # The threat map's parser and limits, so both answer a bad view alike.
-        bbox = map_bbox_parse(value=data.get("bbox"))
+        bbox = bbox_parse(value=data.get("bbox"))
         if zoom is None:
             raise ApplicationError(
                 _("“%(name)s” is required.") % {"name": "zoom"}, {"field": "zoom"}
             )
-        map_viewport_check(bbox=bbox, zoom=zoom)
-        known = map_bbox_parse(value=data["known"], name="known") if "known" in data else None
+        viewport_check(bbox=bbox, zoom=zoom)
+        known = bbox_parse(value=data["known"], name="known") if "known" in data else None
         outline = selectors.areas_outline_in_view(
             level=level, country=country, bbox=bbox, zoom=zoom, known=known
         )

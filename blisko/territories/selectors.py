@@ -513,7 +513,7 @@ def areas_outline_in_view(
     `known` is a box the caller already holds the outlines of (the view it asked for last, at
     this zoom): areas meeting it are left out, so panning fetches only new outlines.
     Preconditions: `bbox` and `known` are (west, south, east, north) with west < east and
-    south < north (as `blisko.reports.selectors.public.map_bbox_parse` reads them), `zoom`
+    south < north (as `blisko.core.geo.bbox_parse` reads them), `zoom`
     an int 0..OUTLINE_MAX_ZOOM. ApplicationError for an unknown level or country.
     Answers from the area index (outlines cached per area and zoom: the geometries are
     shared, do not change them), else the database.

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "blisko.territories",
     "blisko.officers",
     "blisko.reports",
+    "blisko.threatmap",
     "blisko.api",
     "blisko.public",
 ]
@@ -215,7 +216,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set, where several fields share it (else drf_spectacular.W001).
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "blisko.reports.models.Status",
-        "PublicReportStatusEnum": "blisko.reports.selectors.public.PUBLIC_STATUSES",
+        "PublicReportStatusEnum": "blisko.threatmap.selectors.map.PUBLIC_STATUSES",
     },
     # The category codes are data: filled in from the database whenever the schema is served.
     "POSTPROCESSING_HOOKS": [

@@ -3,14 +3,15 @@
  * The pages work without this file (the table, the forms). Each [data-reports-map] element
  * names the JSON script holding its points (exact locations: police only), drawn as circles
  * coloured by status on the region outlines; the map marks itself data-ready="1" once drawn.
- * No external requests: tiles only if the site sets a tile URL.
+ * No external requests: tiles only if the site sets a tile URL. Needs js/shared.js before it.
  */
 (function () {
   "use strict";
 
   var REGION_STYLE = { color: "#7d8aa0", weight: 1.2, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
   var COMMUNITY_STYLE = { color: "#9aa6b8", weight: 0.7, opacity: 0.9, fill: false };
-  var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]];
+  // Shared with the other pages (js/shared.js, loaded first).
+  var Blisko = window.Blisko;
 
   function readJson(id) {
     var element = document.getElementById(id);
@@ -18,17 +19,11 @@
     try { return JSON.parse(element.textContent) || []; } catch (error) { return []; }
   }
 
-  function getJson(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .catch(function () { return null; });
-  }
-
   function outlines(map, base) {
     if (!base) { return Promise.resolve(); }
     var levels = ["region", "community"];
     return Promise.all(levels.map(function (level) {
-      return getJson(base + "?level=" + encodeURIComponent(level));
+      return Blisko.getOutlines(base, level);
     })).then(function (layers) {
       layers.forEach(function (data, index) {
         if (data) {
@@ -53,14 +48,7 @@
 
   function initMap(element) {
     var points = readJson(element.dataset.points);
-    var map = L.map(element, { zoomSnap: 0.5, scrollWheelZoom: false });
-    element.bliskoMap = map;
-    var tileUrl = document.body.dataset.tileUrl;
-    if (tileUrl) {
-      L.tileLayer(tileUrl, { attribution: document.body.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    }
-    map.on("focus", function () { map.scrollWheelZoom.enable(); });
-    map.on("blur", function () { map.scrollWheelZoom.disable(); });
+    var map = Blisko.createMap(element);
 
     var markers = L.featureGroup();
     points.forEach(function (point) {
@@ -83,7 +71,7 @@
       } else if (points.length) {
         map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 15 });
       } else {
-        map.fitBounds(START_BOUNDS);
+        map.fitBounds(Blisko.START_BOUNDS);
       }
     }
 

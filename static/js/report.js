@@ -4,56 +4,29 @@
  * everything. This adds the map to click (or "use my location"), the live character counter,
  * a hint for categories whose place the public map hides, the checks of the files before
  * sending, the browser's time zone for the time of the event, and the map on a report's page.
- * No build step, no external requests.
+ * No build step, no external requests. Needs js/shared.js before it.
  */
 (function () {
   "use strict";
 
-  var REGION_STYLE = { color: "#7d8aa0", weight: 1.5, opacity: 0.9, fillColor: "#ffffff", fillOpacity: 1 };
   var COMMUNITY_STYLE = { color: "#1b4fd6", weight: 1, opacity: 0.7, fillColor: "#1b4fd6", fillOpacity: 0.04 };
   var MARKER_STYLE = { radius: 9, color: "#ffffff", weight: 3, fillColor: "#c2410c", fillOpacity: 1, interactive: false };
-  // Ukraine and Poland, until the outlines arrive.
-  var START_BOUNDS = [[44.0, 14.0], [54.9, 40.3]];
   var CLICK_ZOOM = 15;
-
-  function format(template, values) {
-    return (template || "").replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key] === undefined ? "" : String(values[key]);
-    });
-  }
-
-  function createMap(element) {
-    var map = L.map(element, { zoomSnap: 0.5, scrollWheelZoom: false, keyboard: true });
-    var tileUrl = document.body.dataset.tileUrl;
-    if (tileUrl) {
-      L.tileLayer(tileUrl, { attribution: document.body.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    }
-    map.on("focus", function () { map.scrollWheelZoom.enable(); });
-    map.on("blur", function () { map.scrollWheelZoom.disable(); });
-    element.bliskoMap = map;
-    return map;
-  }
-
-  function getJson(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.statusText); }
-        return response.json();
-      });
-  }
+  // Shared with the other pages (js/shared.js, loaded first).
+  var Blisko = window.Blisko;
+  var format = Blisko.format;
+  var createMap = Blisko.createMap;
+  var START_BOUNDS = Blisko.START_BOUNDS;
 
   /* Regions filled white on the grey "sea", communities outlined on top. Resolves with the
      communities' layer (or null). One request after the other, so that a small server (one
      SQLite connection) is never asked twice at once. */
   function addBackground(map, outlinesUrl) {
     if (!outlinesUrl) { return Promise.resolve(null); }
-    function level(name) {
-      return getJson(outlinesUrl + "?level=" + encodeURIComponent(name)).catch(function () { return null; });
-    }
-    return level("region")
+    return Blisko.getOutlines(outlinesUrl, "region")
       .then(function (regions) {
-        if (regions) { L.geoJSON(regions, { style: REGION_STYLE, interactive: false }).addTo(map); }
-        return level("community");
+        if (regions) { L.geoJSON(regions, { style: Blisko.REGION_STYLE, interactive: false }).addTo(map); }
+        return Blisko.getOutlines(outlinesUrl, "community");
       })
       .then(function (communities) {
         if (!communities) { return null; }

@@ -25,7 +25,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
 from blisko.api.schema import BBOX_PATTERN
-from blisko.reports.selectors.public import ANY_BBOX_ZOOM, MAX_VIEWPORT_TILES
+from blisko.core.geo import ANY_BBOX_ZOOM, MAX_VIEWPORT_TILES
 from blisko.territories.models import Area
 from conftest import KONIN_CENTRE, VINNYTSIA_CENTRE
 

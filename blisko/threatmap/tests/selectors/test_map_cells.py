@@ -19,8 +19,8 @@ from blisko.core.geo import GEO_SRID
 from blisko.reports.demo import reports_demo_generate
 from blisko.reports.models import Precision, Report, Status
 from blisko.reports.rules import deadlines_for, public_location_for
-from blisko.reports.selectors.map_sql import level_step
-from blisko.reports.selectors.public import (
+from blisko.threatmap.selectors.map_sql import level_step
+from blisko.threatmap.selectors.map import (
     PUBLIC_STATUSES,
     TILE_PX,
     map_data,

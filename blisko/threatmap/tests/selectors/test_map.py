@@ -16,20 +16,19 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from blisko.core.exceptions import ApplicationError
-from blisko.core.geo import GEO_SRID
+from blisko.core.geo import GEO_SRID, bbox_parse
 from blisko.officers.tests.factories import ServiceAreaFactory
 from blisko.reports.models import Precision, Report, ReportEvent, Status
 from blisko.reports.rules import public_location_for
-from blisko.reports.selectors import map_sql
-from blisko.reports.selectors.map_index import map_index_current, map_index_rebuild
-from blisko.reports.selectors.map_sql import CellQuery, level_step
-from blisko.reports.selectors.public import (
+from blisko.threatmap.selectors import map_sql
+from blisko.threatmap.selectors.map_index import map_index_current, map_index_rebuild
+from blisko.threatmap.selectors.map_sql import CellQuery, level_step
+from blisko.threatmap.selectors.map import (
     MAX_CELLS,
     MAX_POINTS,
     PUBLIC_STATUSES,
     MapFilters,
     _cell_query,
-    map_bbox_parse,
     map_cells_count,
     map_data,
     map_filters_get,
@@ -381,12 +380,12 @@ def test_a_bad_filter_is_refused_naming_it(kwargs, field):
 )
 def test_a_bbox_that_is_not_four_ordered_numbers_in_range_is_refused(value):
     with pytest.raises(ApplicationError) as error:
-        map_bbox_parse(value=value)
+        bbox_parse(value=value)
     assert error.value.extra == {"field": "bbox"}
 
 
 def test_a_bbox_is_read_as_west_south_east_north():
-    assert map_bbox_parse(value=" 28.1, 49.0 ,28.5,49.3") == (28.1, 49.0, 28.5, 49.3)
+    assert bbox_parse(value=" 28.1, 49.0 ,28.5,49.3") == (28.1, 49.0, 28.5, 49.3)
 
 
 @pytest.mark.parametrize("zoom", [-1, 21, 1.5, True])

@@ -42,7 +42,7 @@ from django.db.models import Max
 
 from blisko.core.freshness import FreshIndexRegistry
 from blisko.reports.models import Category, Report, ReportEvent, Status
-from blisko.reports.selectors.map_sql import (
+from blisko.threatmap.selectors.map_sql import (
     FINE_LEVEL,
     HIDDEN_MAX_LEVEL,
     CellQuery,

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,14 +43,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
-from blisko.core.geo import GEO_SRID, parse_coordinate
+from blisko.core.geo import (
+    GEO_SRID,
+    Bbox,
+    viewport_check,
+)
 from blisko.reports.models import STATUS_COLOURS, Category, Precision, Report, Status
-from blisko.reports.selectors import map_sql
-from blisko.reports.selectors.map_index import MapIndex, map_index_current
-from blisko.reports.selectors.map_sql import FINE_LEVEL, HIDDEN_MAX_LEVEL, CellQuery, level_step
+from blisko.threatmap.selectors import map_sql
+from blisko.threatmap.selectors.map_index import MapIndex, map_index_current
+from blisko.threatmap.selectors.map_sql import FINE_LEVEL, HIDDEN_MAX_LEVEL, CellQuery, level_step
 from blisko.territories.models import Area, Level
 
-MAX_ZOOM = 20
 # Reports are shown one by one from this zoom on (a few streets on a phone's screen)...
 POINTS_MIN_ZOOM = 13
 # ...when the viewport holds at most this many; otherwise they are counted in cells.
@@ -59,10 +61,6 @@ MAX_POINTS = 500
 # At most this many cells in one answer (a 1920 x 1080 screen shows about 330 cells at its
 # zoom): with every status in every cell that is still under 150 KB of JSON.
 MAX_CELLS = 1024
-# A viewport may be at most this many 256-pixel tiles wide or high at its zoom (4096 px).
-MAX_VIEWPORT_TILES = 16
-# Zooms at which any viewport is allowed (the whole world fits in 16 tiles).
-ANY_BBOX_ZOOM = 4
 # Web Mercator tiles are this many pixels square: the world is TILE_PX * 2**zoom pixels wide.
 TILE_PX = 256
 # Cells are CELL_LEVEL_OFFSET levels finer than the zoom: TILE_PX >> 2 = 64 pixels wide.
@@ -82,12 +80,6 @@ MERCATOR_MAX_LAT = 85.0511287798
 # they repeat.
 PUBLIC_STATUSES: tuple[str, ...] = tuple(s for s in Status.values if s != Status.DUPLICATE)
 
-Bbox = tuple[float, float, float, float]
-# A box as the API takes it: four decimal numbers as JavaScript writes them, spaces around
-# them allowed (the API's schema states it as the `pattern` of `bbox`); no "nan" or "inf".
-_NUMBER = r"\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*"
-BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
-
 
 @dataclass(frozen=True)
 class MapFilters:
@@ -99,74 +91,6 @@ class MapFilters:
     date_to: dt.date | None = None
     area: Area | None = None
     area_ids: tuple[int, ...] = field(default=(), compare=False)
-
-
-def _bbox_error(message: str, name: str = "bbox") -> ApplicationError:
-    return ApplicationError(message, {"field": name})
-
-
-def _four_numbers(name: str) -> str:
-    # The map's own `bbox` keeps the message (and the translations) it has always had.
-    if name == "bbox":
-        return _("“bbox” must be four numbers: west, south, east, north.")
-    return _("“%(name)s” must be four numbers: west, south, east, north.") % {"name": name}
-
-
-def _edges_in_order(name: str) -> str:
-    if name == "bbox":
-        return _(
-            "In “bbox” the west edge must be less than the east one, and the south "
-            "less than the north."
-        )
-    return _(
-        "In “%(name)s” the west edge must be less than the east one, and the south "
-        "less than the north."
-    ) % {"name": name}
-
-
-def map_bbox_parse(*, value: str | None, name: str = "bbox") -> Bbox:
-    """(west, south, east, north) from "minlon,minlat,maxlon,maxlat"; ApplicationError
-    (translated, extra {"field": name}) when it is not four finite numbers in range with
-    west < east and south < north. `name` is the parameter's name, for the messages."""
-    if value is None or not str(value).strip():
-        raise _bbox_error(_("“%(name)s” is required.") % {"name": name}, name)
-    parts = str(value).split(",")
-    if len(parts) != 4 or not re.fullmatch(BBOX_PATTERN, str(value)):
-        raise _bbox_error(_four_numbers(name), name)
-    numbers = []
-    for part, (low, high) in zip(parts, ((-180, 180), (-90, 90)) * 2, strict=True):
-        try:
-            numbers.append(parse_coordinate(part, name=name, low=low, high=high))
-        except ApplicationError as error:
-            raise _bbox_error(error.message, name) from error
-    west, south, east, north = numbers
-    if not (west < east and south < north):
-        raise _bbox_error(_edges_in_order(name), name)
-    return west, south, east, north
-
-
-def map_viewport_check(*, bbox: Bbox, zoom: int) -> None:
-    """ApplicationError (translated, extra {"field": "zoom"} or {"field": "bbox"}) unless
-    `zoom` is 0-MAX_ZOOM and `bbox` a proper box at most MAX_VIEWPORT_TILES tiles wide and
-    high at that zoom (any box below ANY_BBOX_ZOOM): what a map may ask for one view."""
-    if isinstance(zoom, bool) or not isinstance(zoom, int) or not 0 <= zoom <= MAX_ZOOM:
-        raise ApplicationError(
-            _("“%(name)s” must be between %(low)s and %(high)s.")
-            % {"name": "zoom", "low": 0, "high": MAX_ZOOM},
-            {"field": "zoom"},
-        )
-    west, south, east, north = bbox
-    if not all(math.isfinite(v) for v in bbox) or not (
-        -180 <= west < east <= 180 and -90 <= south < north <= 90
-    ):
-        raise _bbox_error(_edges_in_order("bbox"))
-    if zoom >= ANY_BBOX_ZOOM:
-        span = MAX_VIEWPORT_TILES * 360.0 / (1 << zoom)
-        if east - west > span or north - south > span:
-            raise _bbox_error(
-                _("“bbox” is too large for zoom %(zoom)s: zoom in, or ask with a lower zoom.")
-                % {"zoom": zoom}
-            )
 
 
 def _descendants(area: Area) -> tuple[int, ...]:
@@ -548,9 +472,9 @@ def map_data(
     `bbox` is (west, south, east, north) in degrees, `zoom` 0-20; ApplicationError
     (translated, extra {"field": ...}) when the zoom is out of range or the bbox is not a
     proper box or is larger than MAX_VIEWPORT_TILES tiles at a zoom of 4 or more. The
-    answer is plain JSON-ready data (see the API's schema: blisko/reports/apis/map.py).
+    answer is plain JSON-ready data (see the API's schema: blisko/threatmap/apis.py).
     """
-    map_viewport_check(bbox=bbox, zoom=zoom)
+    viewport_check(bbox=bbox, zoom=zoom)
     filters = filters or MapFilters()
     now = now or timezone.now()
     answer: dict[str, Any] = {"zoom": zoom, "bbox": list(bbox)}

@@ -1,0 +1,1 @@
+"""Public map selectors: one module per concern; import from the module itself."""
