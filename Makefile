@@ -29,7 +29,7 @@ soak:  ## 10 minutes of mixed traffic on gunicorn + PostGIS with a PostgreSQL re
 	.venv/bin/python bench/soak.py
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && .venv/bin/lint-imports --no-cache
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

@@ -60,7 +60,7 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from blisko.core.demo import demo_load
+    from blisko.demo.loading import demo_load
     from blisko.reports.models import Category, Report, Status
     from blisko.reports.services import bulk
     from blisko.territories.index import index_rebuild

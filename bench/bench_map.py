@@ -260,8 +260,8 @@ def main() -> None:
         from django.db import connection
         from django.utils import translation
 
-        from blisko.threatmap.selectors.map_index import map_index_rebuild
         from blisko.threatmap.selectors.map import map_data
+        from blisko.threatmap.selectors.map_index import map_index_rebuild
 
         translation.activate("uk")
         started = time.perf_counter()

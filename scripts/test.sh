@@ -11,10 +11,11 @@ PY=.venv/bin/python
 pg_url=${DATABASE_URL:-}
 unset DATABASE_URL
 
-echo "== lint (ruff, mypy)"
+echo "== lint (ruff, mypy) and the floors (import-linter: each app imports only those below)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 
 echo "== migrations are complete"
 $PY manage.py makemigrations --check --dry-run --settings=config.settings.test

@@ -10,7 +10,7 @@ from csp.decorators import csp_replace
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from blisko.api.views import not_found
+from blisko.core.apis.views import not_found
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
 from blisko.reports.apis.seen import ReportSeenApi
 from blisko.reports.apis.submit import ReportSubmitApi, ReportTrackApi

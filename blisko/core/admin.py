@@ -6,10 +6,11 @@
   (`areas_for_user`), in lists, on object pages and among the choices of foreign keys.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import ModelChoiceField
@@ -206,15 +207,26 @@ def user_sees_everything(user: Any) -> bool:
     return cached
 
 
+# Which areas a user may see is the officers' knowledge (their assignments): blisko.officers
+# registers it at start-up (`scope_register`), so this floor imports no domain app.
+_areas_for_user: Callable[..., QuerySet] | None = None
+
+
+def scope_register(areas_for_user: Callable[..., QuerySet]) -> None:
+    """Make `areas_for_user(user=)` the rule of `scope_areas`; called from an AppConfig."""
+    global _areas_for_user
+    _areas_for_user = areas_for_user
+
+
 def scope_areas(request: HttpRequest) -> QuerySet | None:
     """The areas the request's user may see, or None when they may see every area."""
     if user_sees_everything(request.user):
         return None
     cached = getattr(request, "_blisko_scope_areas", None)
     if cached is None:
-        from blisko.officers.selectors import areas_for_user
-
-        cached = areas_for_user(user=request.user)
+        if _areas_for_user is None:
+            raise ImproperlyConfigured("No app registered the admin's area scope.")
+        cached = _areas_for_user(user=request.user)
         request._blisko_scope_areas = cached  # type: ignore[attr-defined]
     return cached
 

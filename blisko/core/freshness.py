@@ -214,3 +214,19 @@ class FreshIndexRegistry(ABC, Generic[ValueT, TokenT]):
             )
         finally:
             connections.close_all()  # this thread's connections only
+
+
+# Every per-process cache of the apps above, by the function that empties it: tests start
+# each case without them (blisko.core.testing), whichever apps are installed.
+_process_caches: dict[str, Callable[[], None]] = {}
+
+
+def process_cache_register(name: str, clear: Callable[[], None]) -> None:
+    """Let `process_caches_clear()` empty this cache too (call where the cache is made)."""
+    _process_caches[name] = clear
+
+
+def process_caches_clear() -> None:
+    """Empty every registered per-process cache (the next call rebuilds each)."""
+    for clear in list(_process_caches.values()):
+        clear()

@@ -1,13 +1,29 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db.models import Model
 
+from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent
+
+# Who makes a change: a signed-in user, or None for the system (commands, the demo).
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def full_clean(instance: Model) -> None:
+    """Validate one row; Django's ValidationError becomes an ApplicationError (translated, as
+    Django wrote it) with the fields: {"fields": {name: [messages]}}."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        fields = getattr(error, "message_dict", {"__all__": error.messages})
+        raise ApplicationError(" ".join(error.messages), {"fields": fields}) from error
 
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     entity: str,
     entity_id: Any,
     action: str,

@@ -15,10 +15,11 @@ in a middleware reading the session or the user.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -55,36 +56,38 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     )
 
 
-def _door(request: HttpRequest) -> str:
+# Doors with an answer format of their own, by path prefix: registered by the app that owns
+# the door at start-up (blisko.api: JSON under /api/, Open311's error array under
+# /open311/), so this floor imports none of them. Anything else gets the site's page.
+DoorRenderer = Callable[[HttpRequest, str, int], HttpResponse]
+_doors: dict[str, DoorRenderer] = {}
+
+
+def door_register(prefix: str, render_error: DoorRenderer) -> None:
+    """Answer this module's 503s for paths under `prefix` with `render_error(request,
+    message, status)`. Called from an AppConfig.ready(); registering again replaces."""
+    _doors[prefix] = render_error
+
+
+def _door_renderer(request: HttpRequest) -> DoorRenderer | None:
     path = request.path_info
-    if path.startswith("/api/"):
-        return "api"
-    if path.startswith("/open311/"):
-        return "open311"
-    return "site"
+    for prefix, render_error in _doors.items():
+        if path.startswith(prefix):
+            return render_error
+    return None
 
 
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After, in the format of the door `request` came through."""
-    from blisko.reports.open311.render import JSON, XML, error_response
-
     retry_after = settings.BLISKO_DB_RETRY_AFTER_SECONDS
     message = _(
         "Blisko cannot reach its database just now. Nothing was saved: "
         "please try again in a few seconds."
     )
-    door = _door(request)
+    render_error = _door_renderer(request)
     response: HttpResponse
-    if door == "api":
-        response = JsonResponse(
-            {"message": message, "extra": {"retry_after": retry_after}}, status=503
-        )
-    elif door == "open311":
-        match = getattr(request, "resolver_match", None)
-        fmt = (match.kwargs.get("fmt") if match else None) or (
-            XML if request.path_info.endswith(".xml") else JSON
-        )
-        response = error_response(message, fmt=fmt, status=503)
+    if render_error is not None:
+        response = render_error(request, message, 503)
     else:
         try:
             response = render(

@@ -7,8 +7,12 @@ only within their own areas (ScopedAdminMixin).
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -22,8 +26,13 @@ from blisko.core.admin import (
     scope_areas,
 )
 from blisko.core.exceptions import ApplicationError
-from blisko.officers import services
 from blisko.officers.models import Assignment, Officer, Unit
+from blisko.officers.selectors import coverage_by_region
+from blisko.officers.services.assignments import assignment_delete, assignment_save
+from blisko.officers.services.officers import officer_delete, officer_save
+from blisko.officers.services.units import unit_delete, unit_save
+from blisko.territories.admin import AreaAdmin
+from blisko.territories.models import Area, Level
 
 
 @admin.register(Unit)
@@ -56,10 +65,10 @@ class UnitAdmin(
         return super().get_queryset(request).defer("area__boundary")
 
     def service_save(self, *, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
-        services.unit_save(unit=obj, actor=request.user)
+        unit_save(unit=obj, actor=request.user)
 
     def service_delete(self, *, request: HttpRequest, obj: Unit) -> None:
-        services.unit_delete(unit=obj, actor=request.user)
+        unit_delete(unit=obj, actor=request.user)
 
 
 @admin.register(Officer)
@@ -103,10 +112,10 @@ class OfficerAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         return fields
 
     def service_save(self, *, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
-        services.officer_save(officer=obj, actor=request.user)
+        officer_save(officer=obj, actor=request.user)
 
     def service_delete(self, *, request: HttpRequest, obj: Officer) -> None:
-        services.officer_delete(officer=obj, actor=request.user)
+        officer_delete(officer=obj, actor=request.user)
 
 
 class AreaLevelFilter(admin.SimpleListFilter):
@@ -114,7 +123,6 @@ class AreaLevelFilter(admin.SimpleListFilter):
     parameter_name = "area_level"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        from blisko.territories.models import Level
 
         return list(Level.choices)
 
@@ -169,7 +177,92 @@ class AssignmentAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             raise ApplicationError(
                 gettext("You can only assign officers in your own areas."), {"field": "area"}
             )
-        services.assignment_save(assignment=obj, actor=request.user)
+        assignment_save(assignment=obj, actor=request.user)
 
     def service_delete(self, *, request: HttpRequest, obj: Assignment) -> None:
-        services.assignment_delete(assignment=obj, actor=request.user)
+        assignment_delete(assignment=obj, actor=request.user)
+
+
+# The areas' admin (blisko.territories) gains the coverage page here, where the officers are
+# known: the territories app knows nothing of officers.
+admin.site.unregister(Area)
+
+
+@admin.register(Area)
+class AreaWithCoverageAdmin(AreaAdmin):
+    def get_urls(self) -> list:
+        coverage = path(
+            "coverage/",
+            self.admin_site.admin_view(self.coverage_view),
+            name="territories_area_coverage",
+        )
+        return [coverage, *super().get_urls()]
+
+    def coverage_view(self, request: HttpRequest) -> HttpResponse:
+        """Per region: the communities with no officer assigned today, and the counts."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        areas = scope_areas(request)
+        regions = None
+        if areas is not None:
+            regions = list(
+                Area.objects.filter(level=Level.REGION)
+                .filter(pk__in=_regions_of(areas))
+                .defer("boundary")
+            )
+        today = timezone.localdate()
+        rows = coverage_by_region(on=today, regions=regions)
+        # Who has no officer is shown for the whole region; links only where the user may go.
+        linkable = None
+        if areas is not None:
+            listed = [area.pk for row in rows for area in row.uncovered]
+            linkable = set(areas.filter(pk__in=listed).values_list("pk", flat=True))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Coverage"),
+            "subtitle": None,
+            "opts": self.opts,
+            "on": today,
+            "rows": [
+                {
+                    "region": row.region,
+                    "communities": row.communities,
+                    "covered": row.covered,
+                    "uncovered": [
+                        {
+                            "area": area,
+                            "url": reverse(
+                                "admin:territories_area_change",
+                                args=[area.pk],
+                                current_app=self.admin_site.name,
+                            )
+                            if linkable is None or area.pk in linkable
+                            else "",
+                        }
+                        for area in row.uncovered
+                    ],
+                }
+                for row in rows
+            ],
+        }
+        return TemplateResponse(request, "admin/coverage.html", context)
+
+
+def _regions_of(areas: QuerySet) -> set[int]:
+    """Ids of the regions the given areas lie in (regions themselves included)."""
+    regions: set[int] = set()
+    for area in areas.select_related("parent__parent__parent").defer(
+        "boundary",
+        "parent__boundary",
+        "parent__parent__boundary",
+        "parent__parent__parent__boundary",
+    ):
+        node: Area | None = area
+        for _step in range(4):
+            if node is None:
+                break
+            if node.level == Level.REGION:
+                regions.add(node.pk)
+                break
+            node = node.parent
+    return regions

@@ -15,14 +15,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from blisko.api.schema import (
+from blisko.core.apis.schema import (
     BAD_REQUEST,
     LANGUAGE_PARAMETER,
     LAT_PARAMETER,
     LON_PARAMETER,
     NOT_FOUND,
 )
-from blisko.api.views import PublicApi
+from blisko.core.apis.views import PublicApi
 from blisko.core.geo import parse_lat_lon
 from blisko.officers import selectors
 from blisko.officers.models import CoverReason, Officer, Role, Unit

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from blisko.core.clock import site_today
 from blisko.core.exceptions import ApplicationError, NotFoundError
+from blisko.core.freshness import process_cache_register
 from blisko.core.models import DirectoryChange
 from blisko.core.roles import ADMINISTRATOR
 from blisko.officers.models import PRIMARY_ROLES, Assignment, CoverReason, Officer, Role, Unit
@@ -162,6 +163,9 @@ def directory_cache_clear() -> None:
     global _cache
     with _cache_lock:
         _cache = _Cache()
+
+
+process_cache_register("officers directory", directory_cache_clear)
 
 
 def _unit_index(cache: _Cache | None) -> _UnitIndex:

@@ -1,15 +1,12 @@
-"""Back office for territories: areas (boundaries drawn on a map), places, the coverage page."""
+"""Back office for territories: areas (boundaries drawn on a map) and places. The coverage
+page (communities without an officer) is added to the areas' admin by blisko.officers."""
 
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.http import HttpRequest
 from django.utils.html import json_script
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
@@ -18,9 +15,8 @@ from blisko.core.admin import (
     ReadOnlyMapMixin,
     ScopedAdminMixin,
     ServiceAdminMixin,
-    scope_areas,
 )
-from blisko.territories.models import Area, AreaBoundary, Level, Place
+from blisko.territories.models import Area, AreaBoundary, Place
 from blisko.territories.selectors import area_boundary
 from blisko.territories.services import area_delete, area_save
 
@@ -167,85 +163,6 @@ class AreaAdmin(
         # nobody edits or deletes them one by one here.
         perms_needed.discard(Place._meta.verbose_name)
         return deleted, counts, perms_needed, protected
-
-    def get_urls(self) -> list:
-        coverage = path(
-            "coverage/",
-            self.admin_site.admin_view(self.coverage_view),
-            name="territories_area_coverage",
-        )
-        return [coverage, *super().get_urls()]
-
-    def coverage_view(self, request: HttpRequest) -> HttpResponse:
-        """Per region: the communities with no officer assigned today, and the counts."""
-        from blisko.officers.selectors import coverage_by_region
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        areas = scope_areas(request)
-        regions = None
-        if areas is not None:
-            regions = list(
-                Area.objects.filter(level=Level.REGION)
-                .filter(pk__in=_regions_of(areas))
-                .defer("boundary")
-            )
-        today = timezone.localdate()
-        rows = coverage_by_region(on=today, regions=regions)
-        # Who has no officer is shown for the whole region; links only where the user may go.
-        linkable = None
-        if areas is not None:
-            listed = [area.pk for row in rows for area in row.uncovered]
-            linkable = set(areas.filter(pk__in=listed).values_list("pk", flat=True))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Coverage"),
-            "subtitle": None,
-            "opts": self.opts,
-            "on": today,
-            "rows": [
-                {
-                    "region": row.region,
-                    "communities": row.communities,
-                    "covered": row.covered,
-                    "uncovered": [
-                        {
-                            "area": area,
-                            "url": reverse(
-                                "admin:territories_area_change",
-                                args=[area.pk],
-                                current_app=self.admin_site.name,
-                            )
-                            if linkable is None or area.pk in linkable
-                            else "",
-                        }
-                        for area in row.uncovered
-                    ],
-                }
-                for row in rows
-            ],
-        }
-        return TemplateResponse(request, "admin/coverage.html", context)
-
-
-def _regions_of(areas: QuerySet) -> set[int]:
-    """Ids of the regions the given areas lie in (regions themselves included)."""
-    regions: set[int] = set()
-    for area in areas.select_related("parent__parent__parent").defer(
-        "boundary",
-        "parent__boundary",
-        "parent__parent__boundary",
-        "parent__parent__parent__boundary",
-    ):
-        node: Area | None = area
-        for _step in range(4):
-            if node is None:
-                break
-            if node.level == Level.REGION:
-                regions.add(node.pk)
-                break
-            node = node.parent
-    return regions
 
 
 def _reference_outlines(*, area: Area | None, parent: Area | None) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from blisko.api.schema import (
+from blisko.core.apis.schema import (
     BAD_REQUEST,
     LANGUAGE_PARAMETER,
     LAT_PARAMETER,
@@ -28,7 +28,7 @@ from blisko.api.schema import (
     NOT_FOUND,
     OptionalBboxField,
 )
-from blisko.api.views import PublicApi
+from blisko.core.apis.views import PublicApi
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import MAX_ZOOM, bbox_parse, parse_lat_lon, viewport_check
 from blisko.territories import selectors

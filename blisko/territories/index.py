@@ -49,7 +49,7 @@ import numpy as np
 import shapely
 from shapely import lib as _shapely_lib
 
-from blisko.core.freshness import FreshIndexRegistry
+from blisko.core.freshness import FreshIndexRegistry, process_cache_register
 
 if TYPE_CHECKING:
     from blisko.territories.models import Area
@@ -534,6 +534,9 @@ def index_clear() -> None:
     """Drop the index of this process (for tests)."""
     _registry.wait_idle()
     _registry.clear()
+
+
+process_cache_register("area index", index_clear)
 
 
 def index_wait_idle(timeout: float = 60.0) -> None:

@@ -17,13 +17,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from blisko.api.schema import (
+from blisko.core.apis.schema import (
     BAD_REQUEST,
     CATEGORY_CODES,
     LANGUAGE_PARAMETER,
     BboxField,
 )
-from blisko.api.views import PublicApi
+from blisko.core.apis.views import PublicApi
 from blisko.core.geo import MAX_ZOOM, bbox_parse
 from blisko.reports.models import Category
 from blisko.territories.apis import FeatureCollectionTypeField, FeatureTypeField

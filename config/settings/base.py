@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "blisko.officers",
     "blisko.reports",
     "blisko.threatmap",
+    "blisko.imports",
     "blisko.api",
     "blisko.public",
+    "blisko.demo",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "blisko.core.middleware.PoliceTimeZoneMiddleware",
+    "blisko.officers.middleware.PoliceTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
@@ -193,8 +195,8 @@ BLISKO_SITE_URL = os.environ.get("BLISKO_SITE_URL", "http://127.0.0.1:8000").rst
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "blisko.api.exception_handler.handle",
-    "DEFAULT_PAGINATION_CLASS": "blisko.api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "blisko.core.apis.exception_handler.handle",
+    "DEFAULT_PAGINATION_CLASS": "blisko.core.apis.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -221,7 +223,7 @@ SPECTACULAR_SETTINGS = {
     # The category codes are data: filled in from the database whenever the schema is served.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "blisko.api.schema.category_codes_hook",
+        "blisko.reports.apis.schema.category_codes_hook",
     ],
 }
 

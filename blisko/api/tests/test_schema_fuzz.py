@@ -24,7 +24,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
-from blisko.api.schema import BBOX_PATTERN
+from blisko.core.apis.schema import BBOX_PATTERN
 from blisko.core.geo import ANY_BBOX_ZOOM, MAX_VIEWPORT_TILES
 from blisko.territories.models import Area
 from conftest import KONIN_CENTRE, VINNYTSIA_CENTRE
@@ -136,7 +136,7 @@ def _meaningful(case) -> None:
             # The API judges a file by its content, which a schema cannot say; and
             # Schemathesis takes any edited body holding binary data for an invalid one. So
             # positive cases go without files (test_submit_api and the property tests of
-            # blisko/reports/tests/open311 send real ones).
+            # blisko/api/tests/open311 send real ones).
             body["files"] = []
         case.body = body
         if "Idempotency-Key" in (case.headers or {}):

@@ -100,12 +100,10 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Brows
     Requests to any host but the live server are refused and recorded; at the end of the test
     the page must have made none and thrown no script error.
     """
-    from blisko.officers.selectors import directory_cache_clear
-    from blisko.territories.index import index_clear
+    from blisko.core.freshness import process_caches_clear
 
-    # The live server's thread shares these per-process caches: start each test without them.
-    directory_cache_clear()
-    index_clear()
+    # The live server's thread shares the per-process caches: start each test without them.
+    process_caches_clear()
     contexts: list[Any] = []
     checks: list[PageCheck] = []
     host = urlsplit(live_server.url).netloc
@@ -152,6 +150,6 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Brows
     yield make
     for context in contexts:
         context.close()
-    directory_cache_clear()
+    process_caches_clear()
     for check in checks:
         check.assert_clean()

@@ -16,12 +16,12 @@ from playwright.sync_api import expect
 
 from blisko.core.geo import GEO_SRID
 from blisko.core.testing.browser import DESKTOP, PHONE
+from blisko.demo.reports import reports_demo_generate
 from blisko.public.tests.test_map_outlines_browser import (
     DRAWN_JS,
     in_view_from_database,
     in_view_on_page,
 )
-from blisko.reports.demo import reports_demo_generate
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.selectors import area_for_point
 from conftest import VINNYTSIA_CENTRE, load_territories

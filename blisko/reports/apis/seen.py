@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blisko.api.schema import (
+from blisko.core.apis.schema import (
     BAD_REQUEST,
     LANGUAGE_PARAMETER,
     NOT_FOUND,

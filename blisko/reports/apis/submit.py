@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blisko.api.schema import (
+from blisko.core.apis.schema import (
     BAD_REQUEST,
     CATEGORY_CODES,
     LANGUAGE_PARAMETER,
@@ -37,7 +37,7 @@ from blisko.api.schema import (
     NOT_FOUND,
     ErrorSerializer,
 )
-from blisko.api.views import PublicApi
+from blisko.core.apis.views import PublicApi
 from blisko.core.exceptions import ApplicationError
 from blisko.reports import rules
 from blisko.reports.models import (
@@ -115,7 +115,7 @@ class _FilesField(_RawField):
 
 @extend_schema_field({"type": "string", CATEGORY_CODES: "active"})
 class _CategoryCodeField(serializers.CharField):
-    """A category's code; the schema lists the active ones (blisko.api.schema)."""
+    """A category's code; the schema lists the active ones (blisko.core.apis.schema)."""
 
 
 @extend_schema_field({"type": "string", "maxLength": settings.BLISKO_REPORT_DESCRIPTION_MAX})

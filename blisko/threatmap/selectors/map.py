@@ -49,10 +49,10 @@ from blisko.core.geo import (
     viewport_check,
 )
 from blisko.reports.models import STATUS_COLOURS, Category, Precision, Report, Status
+from blisko.territories.models import Area, Level
 from blisko.threatmap.selectors import map_sql
 from blisko.threatmap.selectors.map_index import MapIndex, map_index_current
 from blisko.threatmap.selectors.map_sql import FINE_LEVEL, HIDDEN_MAX_LEVEL, CellQuery, level_step
-from blisko.territories.models import Area, Level
 
 # Reports are shown one by one from this zoom on (a few streets on a phone's screen)...
 POINTS_MIN_ZOOM = 13

@@ -40,7 +40,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Max
 
-from blisko.core.freshness import FreshIndexRegistry
+from blisko.core.freshness import FreshIndexRegistry, process_cache_register
 from blisko.reports.models import Category, Report, ReportEvent, Status
 from blisko.threatmap.selectors.map_sql import (
     FINE_LEVEL,
@@ -364,6 +364,9 @@ def map_index_clear() -> None:
     """Drop this process's map index (tests: each starts without one)."""
     _registry.wait_idle()
     _registry.clear()
+
+
+process_cache_register("map index", map_index_clear)
 
 
 def map_index_wait_idle(timeout: float = 60.0) -> None:

@@ -9,7 +9,7 @@
   // Outlines are asked for the view widened by this share of its size on each side...
   var OUTLINE_MARGIN = 0.25;
   // ...within what the API allows a view at zoom 4 and above (MAX_VIEWPORT_TILES tiles of
-  // 360 / 2**zoom degrees: blisko/reports/selectors/public.py).
+  // 360 / 2**zoom degrees: blisko/core/geo.py).
   var MAX_VIEW_TILES = 16;
   var ANY_VIEW_ZOOM = 4;
 

@@ -8,7 +8,9 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from blisko.officers.models import Assignment, Officer, Unit
-from blisko.officers.services import assignment_create, officer_save, unit_save
+from blisko.officers.services.assignments import assignment_create
+from blisko.officers.services.officers import officer_save
+from blisko.officers.services.units import unit_save
 from blisko.territories.models import Area
 
 VINNYTSIA_HROMADA = "UA05020030000031457"

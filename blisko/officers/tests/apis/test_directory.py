@@ -2,7 +2,7 @@ import pytest
 
 from blisko.api.tests.helpers import assert_matches_schema, refusal_in_three_languages
 from blisko.core.models import DirectoryChange
-from blisko.officers.services import officer_delete, officer_save
+from blisko.officers.services.officers import officer_delete, officer_save
 from blisko.officers.tests.apis.conftest import make_officer
 from blisko.territories.models import Area
 

@@ -10,7 +10,7 @@ from blisko.api.tests.helpers import (
     refusal_in_three_languages,
 )
 from blisko.officers import selectors
-from blisko.officers.services import assignment_create
+from blisko.officers.services.assignments import assignment_create
 from blisko.officers.tests.apis.conftest import make_officer
 from conftest import BLACK_SEA, KONIN_CENTRE, VINNYTSIA_CENTRE
 
@@ -128,7 +128,7 @@ def test_a_cover_stands_first_and_names_the_absent_officer(client, staff, today)
 
 
 def test_an_area_without_an_officer_still_shows_its_supervisor_and_unit(client, staff, today):
-    from blisko.officers.services import assignment_end
+    from blisko.officers.services.assignments import assignment_end
 
     assignment_end(actor=None, assignment=staff.primary, ends_on=today - dt.timedelta(days=1))
 

@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent, DirectoryChange
-from blisko.officers import services
 from blisko.officers.models import Assignment, CoverReason, Role
-from blisko.officers.services import (
+from blisko.officers.services import assignments
+from blisko.officers.services.assignments import (
     assignment_create,
     assignment_delete,
     assignment_end,
@@ -307,7 +307,7 @@ def test_create_turns_the_database_guard_into_a_clear_error_when_a_concurrent_wr
 ):
     AssignmentFactory(area=community, starts_on=JAN_1, ends_on=DEC_31)
     # As if the other primary assignment were committed after the check in Python ran.
-    monkeypatch.setattr(services, "_primary_overlap", lambda assignment: None)
+    monkeypatch.setattr(assignments, "_primary_overlap", lambda assignment: None)
 
     with pytest.raises(ApplicationError, match="at the same moment"):
         assignment_create(

@@ -3,7 +3,7 @@ import pytest
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent, DirectoryChange
 from blisko.officers.models import Officer
-from blisko.officers.services import officer_delete, officer_save
+from blisko.officers.services.officers import officer_delete, officer_save
 from blisko.officers.tests.factories import AssignmentFactory, OfficerFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.contrib.gis.geos import Point
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent, DirectoryChange
 from blisko.officers.models import Unit
-from blisko.officers.services import unit_delete, unit_save
+from blisko.officers.services.units import unit_delete, unit_save
 from blisko.officers.tests.factories import OfficerFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from blisko.officers.models import CoverReason, Role
-from blisko.officers.services import assignment_create
+from blisko.officers.services.assignments import assignment_create
 from blisko.officers.tests.factories import AreaFactory, OfficerFactory
 from blisko.reports.models import Report, ReportEvent, Status
 from blisko.reports.tests.factories import ReportFactory

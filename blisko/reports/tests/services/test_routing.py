@@ -7,7 +7,7 @@ from django.utils import timezone
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent
 from blisko.officers.models import CoverReason, Role
-from blisko.officers.services import (
+from blisko.officers.services.assignments import (
     assignment_create,
     assignment_delete,
     assignment_end,

@@ -20,9 +20,10 @@ from blisko.core.geo import GEO_SRID, bbox_parse
 from blisko.officers.tests.factories import ServiceAreaFactory
 from blisko.reports.models import Precision, Report, ReportEvent, Status
 from blisko.reports.rules import public_location_for
+from blisko.reports.tests.factories import ReportFactory, category
+from blisko.territories.models import Area, Level
+from blisko.territories.selectors import area_for_point
 from blisko.threatmap.selectors import map_sql
-from blisko.threatmap.selectors.map_index import map_index_current, map_index_rebuild
-from blisko.threatmap.selectors.map_sql import CellQuery, level_step
 from blisko.threatmap.selectors.map import (
     MAX_CELLS,
     MAX_POINTS,
@@ -33,9 +34,8 @@ from blisko.threatmap.selectors.map import (
     map_data,
     map_filters_get,
 )
-from blisko.reports.tests.factories import ReportFactory, category
-from blisko.territories.models import Area, Level
-from blisko.territories.selectors import area_for_point
+from blisko.threatmap.selectors.map_index import map_index_current, map_index_rebuild
+from blisko.threatmap.selectors.map_sql import CellQuery, level_step
 from conftest import VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db

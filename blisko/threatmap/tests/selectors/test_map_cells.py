@@ -16,19 +16,19 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from blisko.core.geo import GEO_SRID
-from blisko.reports.demo import reports_demo_generate
+from blisko.demo.reports import reports_demo_generate
 from blisko.reports.models import Precision, Report, Status
 from blisko.reports.rules import deadlines_for, public_location_for
-from blisko.threatmap.selectors.map_sql import level_step
+from blisko.reports.tests.factories import ReportFactory, category
+from blisko.territories.models import Area
+from blisko.territories.selectors import area_for_point
 from blisko.threatmap.selectors.map import (
     PUBLIC_STATUSES,
     TILE_PX,
     map_data,
     map_filters_get,
 )
-from blisko.reports.tests.factories import ReportFactory, category
-from blisko.territories.models import Area
-from blisko.territories.selectors import area_for_point
+from blisko.threatmap.selectors.map_sql import level_step
 from conftest import VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Import services: one module per concern; import from the module itself."""

@@ -1,0 +1,1 @@
+"""Officers services: one module per concern; import from the module itself."""

@@ -1,0 +1,36 @@
+"""The API schema's enums of category codes: data, read from the database when served."""
+
+from typing import Any
+
+from django.db import DatabaseError
+
+from blisko.core.apis.schema import CATEGORY_CODES
+from blisko.reports.models import Category
+
+
+def category_codes_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: fill the enums marked with CATEGORY_CODES."""
+    categories = Category.objects.order_by("sort_order", "code")
+    codes: dict[str, list[str]] | None
+    try:
+        codes = {
+            "all": list(categories.values_list("code", flat=True)),
+            "active": list(categories.filter(is_active=True).values_list("code", flat=True)),
+        }
+    except DatabaseError:
+        # `manage.py spectacular` without a database: the codes stay a plain string.
+        codes = None
+
+    def fill(node: Any) -> None:
+        if isinstance(node, dict):
+            which = node.pop(CATEGORY_CODES, None)
+            if which is not None and codes is not None:
+                node["enum"] = codes[which]
+            for value in node.values():
+                fill(value)
+        elif isinstance(node, list):
+            for value in node:
+                fill(value)
+
+    fill(result)
+    return result
