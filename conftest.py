@@ -32,7 +32,7 @@ BLACK_SEA = (31.5, 43.5)
 def load_territories(*, places: bool = True) -> None:
     import datetime as dt
 
-    from blisko.territories.services import (
+    from blisko.territories.services.imports import (
         places_import_katotth,
         places_sync_areas,
         territory_import,
@@ -55,7 +55,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _officer_cache_empty():
     """Each test starts with an empty "find my officer" cache (blisko.officers.selectors):
     rows a test writes without a directory change would otherwise outlive its rollback."""
-    from blisko.officers.selectors import directory_cache_clear
+    from blisko.officers.selectors.find import directory_cache_clear
     from blisko.territories.index import index_expire
 
     directory_cache_clear()
@@ -79,22 +79,11 @@ def seed_reference_data() -> None:
     """What migrations seed (the KMZB categories, the role groups), which a transactional
     test's flush removes for every test after it."""
     from blisko.core.roles import roles_sync
-    from blisko.reports.kmzb import KMZB_CATEGORIES
+    from blisko.reports.kmzb import KMZB_CATEGORIES, kmzb_categories_seed
     from blisko.reports.models import Category
 
     if Category.objects.count() < len(KMZB_CATEGORIES):
-        for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
-            Category.objects.update_or_create(
-                code=code,
-                defaults={
-                    "name_pl": pl,
-                    "name_uk": uk,
-                    "name_en": en,
-                    "verifier_role": role,
-                    "precision": precision,
-                    "sort_order": order * 10,
-                },
-            )
+        kmzb_categories_seed(Category)
     roles_sync()
 
 

@@ -62,7 +62,7 @@ def load_hromadas(tmp: Path) -> tuple[int, float]:
 
     from django.core.management import call_command
 
-    from blisko.territories.services import territory_import
+    from blisko.territories.services.imports import territory_import
 
     call_command("migrate", verbosity=0)
     path = tmp / "hromady_ukraine_katotth.geojson"
@@ -95,7 +95,7 @@ def per_second(count: int, seconds: float) -> float:
 def bench_app(xs: list[float], ys: list[float]) -> dict:
     from blisko.territories.index import index_rebuild
     from blisko.territories.models import Level
-    from blisko.territories.selectors import area_for_point
+    from blisko.territories.selectors.areas import area_for_point
 
     started = time.perf_counter()
     snapshot = index_rebuild()

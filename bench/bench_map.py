@@ -77,7 +77,7 @@ from harness import (  # noqa: E402
 def load_territories() -> None:
     from django.core.management import call_command
 
-    from blisko.territories.services import territory_import
+    from blisko.territories.services.imports import territory_import
 
     call_command("migrate", verbosity=0)
     for path in BOUNDARIES:

@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,13 @@ from django.utils.translation import ngettext
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import parse_coordinate
+from blisko.core.geojson import (
+    WGS84_NAMES,
+    GeoJsonError,
+    crs_name,
+    feature_collection_features,
+    feature_collection_parse,
+)
 from blisko.reports.models import Category, Status
 
 REQUIRED_COLUMNS = ("lat", "lon", "category")
@@ -41,13 +47,6 @@ SHOWN = 20
 FUTURE_SKEW = dt.timedelta(minutes=5)
 # A guard against typos in years ("0224", "1024"): no report system predates this.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_WGS84_NAMES = {
-    "urn:ogc:def:crs:OGC:1.3:CRS84",
-    "urn:ogc:def:crs:OGC::CRS84",
-    "urn:ogc:def:crs:EPSG::4326",
-    "EPSG:4326",
-    "CRS84",
-}
 
 
 @dataclass
@@ -350,29 +349,19 @@ def _header(row: list[str], result: ReadResult) -> list[str]:
 
 def _read_geojson(text: str, result: ReadResult, zone: zoneinfo.ZoneInfo) -> None:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = feature_collection_parse(text, require_features=False)
+    except GeoJsonError as exc:
+        raise refusal(str(exc))
+    name = crs_name(data)
+    if name is not None and name not in WGS84_NAMES:
         raise refusal(
-            _(
-                "The file is not valid JSON (truncated or damaged?) at line %(line)s, column %(col)s."
-            )
-            % {"line": exc.lineno, "col": exc.colno}
+            _("Coordinates must be longitude and latitude in WGS 84; the file declares “%(name)s”.")
+            % {"name": _shown(name, 80)}
         )
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise refusal(_("The file is JSON but not a GeoJSON FeatureCollection."))
-    crs = data.get("crs")
-    if crs:
-        name = str(((crs.get("properties") or {}) if isinstance(crs, dict) else {}).get("name"))
-        if name.strip() not in _WGS84_NAMES:
-            raise refusal(
-                _(
-                    "Coordinates must be longitude and latitude in WGS 84; the file declares “%(name)s”."
-                )
-                % {"name": _shown(name, 80)}
-            )
-    features = data.get("features")
-    if not isinstance(features, list) or not features:
-        raise refusal(_("The FeatureCollection has no features."))
+    try:
+        features = feature_collection_features(data)
+    except GeoJsonError as exc:
+        raise refusal(str(exc))
     checker = _RowChecker(zone)
     for number, feature in enumerate(features, start=1):
         result.rows += 1

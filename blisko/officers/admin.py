@@ -27,11 +27,11 @@ from blisko.core.admin import (
 )
 from blisko.core.exceptions import ApplicationError
 from blisko.officers.models import Assignment, Officer, Unit
-from blisko.officers.selectors import coverage_by_region
+from blisko.officers.selectors.coverage import coverage_by_region
 from blisko.officers.services.assignments import assignment_delete, assignment_save
 from blisko.officers.services.officers import officer_delete, officer_save
 from blisko.officers.services.units import unit_delete, unit_save
-from blisko.territories.admin import AreaAdmin
+from blisko.territories.admin import AreaAdmin, AreaLevelFilter
 from blisko.territories.models import Area, Level
 
 
@@ -116,18 +116,6 @@ class OfficerAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def service_delete(self, *, request: HttpRequest, obj: Officer) -> None:
         officer_delete(officer=obj, actor=request.user)
-
-
-class AreaLevelFilter(admin.SimpleListFilter):
-    title = _("area level")
-    parameter_name = "area_level"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-
-        return list(Level.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(area__level=self.value()) if self.value() else queryset
 
 
 @admin.register(Assignment)

@@ -24,9 +24,9 @@ from blisko.core.apis.schema import (
 )
 from blisko.core.apis.views import PublicApi
 from blisko.core.geo import parse_lat_lon
-from blisko.officers import selectors
 from blisko.officers.models import CoverReason, Officer, Role, Unit
-from blisko.officers.selectors import AreaOfficers, OfficerCard
+from blisko.officers.selectors.directory import directory_since
+from blisko.officers.selectors.find import AreaOfficers, OfficerCard, officer_find
 from blisko.territories.apis import AreaSummarySerializer, area_summary
 from blisko.territories.models import Country, Level
 
@@ -216,7 +216,7 @@ class OfficerFindApi(PublicApi):
     )
     def get(self, request: Request) -> Response:
         lon, lat = parse_lat_lon(request.query_params.get("lat"), request.query_params.get("lon"))
-        found = selectors.officer_find(lon=lon, lat=lat)
+        found = officer_find(lon=lon, lat=lat)
         return Response(self.OutputSerializer(found, context={"request": request}).data)
 
 
@@ -320,7 +320,7 @@ class DirectoryApi(PublicApi):
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         since = query.validated_data["since"]
-        delta = selectors.directory_since(since=since)
+        delta = directory_since(since=since)
         deleted: dict[str, list[int]] = {kind: [] for kind in DELETED_KINDS}
         deleted.update(delta.deleted)
         data = {

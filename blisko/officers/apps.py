@@ -9,6 +9,6 @@ class OfficersConfig(AppConfig):
 
     def ready(self) -> None:
         from blisko.core.admin import scope_register
-        from blisko.officers.selectors import areas_for_user
+        from blisko.officers.selectors.access import areas_for_user
 
         scope_register(areas_for_user)

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import parse_lat_lon
 from blisko.core.unavailable import database_unavailable_response, is_database_unavailable
-from blisko.officers.selectors import officer_find
+from blisko.officers.selectors.find import officer_find
 from blisko.territories.models import Level, Place
-from blisko.territories.selectors import place_get, place_location, place_search
+from blisko.territories.selectors.places import place_get, place_location, place_search
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import MAX_ZOOM, parse_lat_lon
-from blisko.reports.models import STATUS_COLOURS, Category, Status
+from blisko.reports.models import STATUS_COLOURS, Status
+from blisko.reports.selectors.categories import categories_all
 from blisko.threatmap.selectors.map import (
     PUBLIC_STATUSES,
     map_area_choices,
@@ -48,7 +49,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "seen_url": reverse("api:reports-seen", kwargs={"tracking_code": CODE}),
         "track_url": reverse("public:report-track", kwargs={"code": CODE}),
         "code_placeholder": CODE,
-        "categories": list(Category.objects.order_by("-is_active", "sort_order", "code")),
+        "categories": categories_all(),
         "statuses": [
             {
                 "code": status,

@@ -28,6 +28,7 @@ from blisko.reports.models import Attachment, Category, Open311Key, Report, Repo
 from blisko.reports.selectors.access import reports_for_user
 from blisko.reports.services import categories as category_services
 from blisko.reports.services import open311_keys as key_services
+from blisko.territories.admin import AreaLevelFilter
 
 # --- categories ---------------------------------------------------------------------------
 
@@ -176,19 +177,6 @@ class AttachmentInline(_ReadOnlyInline):
         "sha256",
         "created_at",
     )
-
-
-class AreaLevelFilter(admin.SimpleListFilter):
-    title = _("area level")
-    parameter_name = "area_level"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        from blisko.territories.models import Level
-
-        return list(Level.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(area__level=self.value()) if self.value() else queryset
 
 
 @admin.register(Report)

@@ -4,6 +4,8 @@
 traffic officers; reports about people in a vulnerable situation are not shown precisely.
 """
 
+from typing import Any
+
 LOCAL, TRAFFIC = "local", "traffic"
 EXACT, REDUCED, HIDDEN = "exact", "reduced", "hidden"
 
@@ -190,3 +192,20 @@ KMZB_CATEGORIES: list[tuple[str, str, str, str, str, str]] = [
     ),
     ("begging", "żebractwo", "жебрацтво", "begging", LOCAL, REDUCED),
 ]
+
+
+def kmzb_categories_seed(category_model: Any) -> None:
+    """Write the KMZB categories (created, or put back as listed here) into `category_model`:
+    the model itself, or migration 0002's historical one. Safe to run again."""
+    for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
+        category_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_pl": pl,
+                "name_uk": uk,
+                "name_en": en,
+                "verifier_role": role,
+                "precision": precision,
+                "sort_order": order * 10,
+            },
+        )

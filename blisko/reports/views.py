@@ -35,8 +35,14 @@ from blisko.reports.forms import (
     ReferForm,
     VerifyForm,
 )
-from blisko.reports.models import STATUS_COLOURS, Attachment, Report, ReportEvent, Status
+from blisko.reports.models import STATUS_COLOURS, Report, ReportEvent, Status
 from blisko.reports.selectors.access import reports_for_user
+from blisko.reports.selectors.detail import (
+    report_attachment,
+    report_attachments,
+    report_event,
+    report_history,
+)
 from blisko.reports.selectors.queue import reports_queue
 from blisko.reports.selectors.stats import (
     STATS_DAYS,
@@ -382,9 +388,7 @@ def _detail(
             move_label=_move_label(event),
             is_imported=event_is_imported_move(event=event),
         )
-        for event in ReportEvent.objects.filter(report=report).select_related(
-            "actor", "actor__officer"
-        )
+        for event in report_history(report=report)
     ]
     allowed = moves_allowed(status=report.status)
     if bound is not None and bound[0] not in {move.name for move in allowed}:
@@ -409,7 +413,7 @@ def _detail(
             {
                 "report": report,
                 "history": history,
-                "attachments": list(Attachment.objects.filter(report=report).order_by("pk")),
+                "attachments": report_attachments(report=report),
                 "duplicates": list(
                     reports_for_user(user=request.user)
                     .filter(duplicate_of=report)
@@ -461,7 +465,7 @@ def report_move(request: HttpRequest, tracking_code: str, move: str) -> HttpResp
 def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> FileResponse:
     """The original file a resident sent (police only: it may carry location metadata)."""
     report = _report_get(request, tracking_code)
-    item = Attachment.objects.filter(report=report, pk=attachment_id).first()
+    item = report_attachment(report=report, attachment_id=attachment_id)
     if item is None or not item.file:
         raise Http404(_("There is no such file."))
     inline = item.content_type.startswith("image/")
@@ -478,7 +482,7 @@ def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> 
 def event_photo(request: HttpRequest, tracking_code: str, event_id: int) -> FileResponse:
     """A photo an officer added to the report's history."""
     report = _report_get(request, tracking_code)
-    event = ReportEvent.objects.filter(report=report, pk=event_id).first()
+    event = report_event(report=report, event_id=event_id)
     if event is None or not event.photo:
         raise Http404(_("There is no such file."))
     return FileResponse(

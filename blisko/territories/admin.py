@@ -16,9 +16,9 @@ from blisko.core.admin import (
     ScopedAdminMixin,
     ServiceAdminMixin,
 )
-from blisko.territories.models import Area, AreaBoundary, Place
-from blisko.territories.selectors import area_boundary
-from blisko.territories.services import area_delete, area_save
+from blisko.territories.models import Area, AreaBoundary, Level, Place
+from blisko.territories.selectors.areas import area_boundary
+from blisko.territories.services.areas import area_delete, area_save
 
 # Reference outlines drawn under the boundary being edited: simplified (degrees, ~20 m) and
 # at most this many siblings, so the page stays light.
@@ -82,6 +82,20 @@ class AreaBoundaryInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).defer("boundary")
+
+
+class AreaLevelFilter(admin.SimpleListFilter):
+    """Filter rows by the level of their area (`area__level`): for the admins of the apps
+    whose rows belong to an area (assignments, reports)."""
+
+    title = _("area level")
+    parameter_name = "area_level"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Level.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(area__level=self.value()) if self.value() else queryset
 
 
 @admin.register(Area)

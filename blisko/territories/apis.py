@@ -31,8 +31,19 @@ from blisko.core.apis.schema import (
 from blisko.core.apis.views import PublicApi
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import MAX_ZOOM, bbox_parse, parse_lat_lon, viewport_check
-from blisko.territories import selectors
 from blisko.territories.models import Area, Country, Level, PlaceKind
+from blisko.territories.selectors.areas import (
+    area_boundary_version,
+    area_children,
+    area_get,
+    areas_for_point,
+)
+from blisko.territories.selectors.outlines import (
+    areas_outline,
+    areas_outline_in_view,
+    outline_tolerance,
+)
+from blisko.territories.selectors.places import SEARCH_MAX_LENGTH, place_location, place_search
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
 NULLABLE_NUMBER = {"type": "number", "format": "double", "nullable": True}
@@ -134,7 +145,7 @@ class AreaLocateApi(PublicApi):
         lon, lat = parse_lat_lon(request.query_params.get("lat"), request.query_params.get("lon"))
         query = DateInputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        areas = selectors.areas_for_point(lon=lon, lat=lat, on=query.validated_data.get("date"))
+        areas = areas_for_point(lon=lon, lat=lat, on=query.validated_data.get("date"))
         if not areas:
             raise NotFoundError(
                 _("This point is outside every territory Blisko covers."),
@@ -198,8 +209,8 @@ class AreaDetailApi(PublicApi):
         tags=["areas"],
     )
     def get(self, request: Request, area_id: int) -> Response:
-        area = selectors.area_get(area_id=area_id)
-        count = len(selectors.area_children(area=area))
+        area = area_get(area_id=area_id)
+        count = len(area_children(area=area))
         return Response(self.OutputSerializer(area, context={"children_count": count}).data)
 
 
@@ -242,8 +253,8 @@ class AreaBoundaryApi(PublicApi):
         query = DateInputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         on: dt.date | None = query.validated_data.get("date")
-        area = selectors.area_get(area_id=area_id)
-        version = selectors.area_boundary_version(area=area, on=on)
+        area = area_get(area_id=area_id)
+        version = area_boundary_version(area=area, on=on)
         if version is None:
             raise NotFoundError(_("This area has no boundary on that day."), {"id": area.pk})
         feature = {
@@ -334,11 +345,9 @@ class AreaOutlinesApi(PublicApi):
         # The selectors already build plain GeoJSON (and cache it): no serializer round trip.
         if "bbox" not in data and "known" not in data:
             if zoom is None:
-                return Response(selectors.areas_outline(level=level, country=country))
-            tolerance = selectors.outline_tolerance(zoom=zoom)
-            return Response(
-                selectors.areas_outline(level=level, country=country, tolerance=tolerance)
-            )
+                return Response(areas_outline(level=level, country=country))
+            tolerance = outline_tolerance(zoom=zoom)
+            return Response(areas_outline(level=level, country=country, tolerance=tolerance))
         # The threat map's parser and limits, so both answer a bad view alike.
         bbox = bbox_parse(value=data.get("bbox"))
         if zoom is None:
@@ -347,7 +356,7 @@ class AreaOutlinesApi(PublicApi):
             )
         viewport_check(bbox=bbox, zoom=zoom)
         known = bbox_parse(value=data["known"], name="known") if "known" in data else None
-        outline = selectors.areas_outline_in_view(
+        outline = areas_outline_in_view(
             level=level, country=country, bbox=bbox, zoom=zoom, known=known
         )
         return Response(outline)
@@ -360,7 +369,7 @@ _PLACE_QUERY = OpenApiParameter(
     {
         "type": "string",
         "minLength": 1,
-        "maxLength": selectors.SEARCH_MAX_LENGTH,
+        "maxLength": SEARCH_MAX_LENGTH,
         "pattern": r"^[\p{L}\p{N}\s\-'’ʼ.,()]*[\p{L}\p{N}][\p{L}\p{N}\s\-'’ʼ.,()]*$",
     },
     OpenApiParameter.QUERY,
@@ -431,12 +440,12 @@ class PlaceSearchApi(PublicApi):
 
         @extend_schema_field(NULLABLE_NUMBER)
         def get_lat(self, place: Any) -> float | None:
-            location = selectors.place_location(place=place)
+            location = place_location(place=place)
             return location[1] if location else None
 
         @extend_schema_field(NULLABLE_NUMBER)
         def get_lon(self, place: Any) -> float | None:
-            location = selectors.place_location(place=place)
+            location = place_location(place=place)
             return location[0] if location else None
 
     @extend_schema(
@@ -453,5 +462,5 @@ class PlaceSearchApi(PublicApi):
     def get(self, request: Request) -> Response:
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        places = selectors.place_search(query=query.validated_data["q"], limit=10)
+        places = place_search(query=query.validated_data["q"], limit=10)
         return Response(self.OutputSerializer(places, many=True).data)

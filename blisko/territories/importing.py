@@ -11,7 +11,6 @@ Formats recognised from the features' properties:
   `name_uk`, `name_pl`, `name_en`, `population`.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +23,11 @@ from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from blisko.core.exceptions import ApplicationError
+from blisko.core.geojson import WGS84_NAMES, GeoJsonError, crs_name, feature_collection_parse
 from blisko.core.text import pl_to_ukrainian, uk_to_latin, uk_to_polish
 from blisko.territories.models import Country, Level
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-_WGS84_NAMES = {
-    "urn:ogc:def:crs:OGC:1.3:CRS84",
-    "urn:ogc:def:crs:OGC::CRS84",
-    "urn:ogc:def:crs:EPSG::4326",
-    "EPSG:4326",
-    "CRS84",
-}
 
 _HROMADA_TYPES = {
     "міська": ("urban", "miejska"),
@@ -86,30 +79,18 @@ def load_geojson(path: Path) -> dict[str, Any]:
     if size > MAX_FILE_BYTES:
         raise _fail(_("The file is larger than 200 MB."))
     try:
-        with path.open(encoding="utf-8-sig") as fh:
-            data = json.load(fh)
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise _fail(_("The file is not UTF-8 text, so it cannot be GeoJSON."))
-    except json.JSONDecodeError as exc:
-        raise _fail(
-            _(
-                "The file is not valid JSON (truncated or damaged?) at line %(line)s, column %(col)s."
-            )
-            % {"line": exc.lineno, "col": exc.colno}
-        )
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise _fail(_("The file is JSON but not a GeoJSON FeatureCollection."))
-    if not isinstance(data.get("features"), list) or not data["features"]:
-        raise _fail(_("The FeatureCollection has no features."))
-    return data
+    try:
+        return feature_collection_parse(text)
+    except GeoJsonError as exc:
+        raise _fail(str(exc))
 
 
 def _crs_transform(data: dict[str, Any]) -> CoordTransform | None:
-    crs = data.get("crs")
-    if not crs:
-        return None
-    name = ((crs.get("properties") or {}).get("name") or "").strip()
-    if name in _WGS84_NAMES:
+    name = crs_name(data)
+    if name is None or name in WGS84_NAMES:
         return None
     code = name.rsplit(":", 1)[-1]
     if not code.isdigit():

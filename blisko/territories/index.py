@@ -50,6 +50,7 @@ import shapely
 from shapely import lib as _shapely_lib
 
 from blisko.core.freshness import FreshIndexRegistry, process_cache_register
+from blisko.core.periods import valid_on
 
 if TYPE_CHECKING:
     from blisko.territories.models import Area
@@ -370,14 +371,6 @@ class IndexSnapshot:
     memo: dict[Any, Any] = field(default_factory=dict)
 
 
-def _valid_on(day: dt.date, prefix: str = "") -> Any:
-    from django.db.models import Q
-
-    return Q(**{f"{prefix}valid_from__lte": day}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
-    )
-
-
 def read_token(day: dt.date) -> tuple[Any, ...]:
     """A cheap fingerprint of the territories tables: it changes when any area or boundary
     version is added, removed or saved (Area.updated_at), and at midnight.
@@ -464,7 +457,7 @@ class IndexRegistry(FreshIndexRegistry[IndexSnapshot, tuple[Any, ...]]):
         day = site_today()
         token = read_token(day)
         rows = (
-            AreaBoundary.objects.filter(_valid_on(day), _valid_on(day, "area__"))
+            AreaBoundary.objects.filter(valid_on(day), valid_on(day, "area__"))
             .annotate(wkb=AsWKB("boundary"))
             .values_list("id", "area_id", "area__level", "area__code", "wkb")
             .order_by("area__level", "area__code", "area_id", "-valid_from")
@@ -492,7 +485,7 @@ class IndexRegistry(FreshIndexRegistry[IndexSnapshot, tuple[Any, ...]]):
             ids = [area_id for area_id, _code, _wkb in items]
             levels[level] = (index, ids)
             geometries.update(zip(ids, index.geometries, strict=True))
-        areas = {a.pk: a for a in Area.objects.filter(_valid_on(day)).defer("boundary")}
+        areas = {a.pk: a for a in Area.objects.filter(valid_on(day)).defer("boundary")}
         missing = {a.parent_id for a in areas.values() if a.parent_id} - set(areas)
         while missing:  # parents no longer valid today still name their children's place
             found = {a.pk: a for a in Area.objects.filter(pk__in=list(missing)).defer("boundary")}

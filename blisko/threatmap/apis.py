@@ -25,7 +25,7 @@ from blisko.core.apis.schema import (
 )
 from blisko.core.apis.views import PublicApi
 from blisko.core.geo import MAX_ZOOM, bbox_parse
-from blisko.reports.models import Category
+from blisko.reports.selectors.categories import category_codes_known
 from blisko.territories.apis import FeatureCollectionTypeField, FeatureTypeField
 from blisko.threatmap.selectors.map import (
     PUBLIC_STATUSES,
@@ -129,7 +129,7 @@ class MapApi(PublicApi):
             return {("from" if name == "from_" else name): field for name, field in fields.items()}
 
         def validate_category(self, value: str) -> list[str]:
-            known = set(Category.objects.values_list("code", flat=True))
+            known = category_codes_known()
             return _check_choices(_codes(value), known)
 
         def validate_status(self, value: str) -> list[str]:

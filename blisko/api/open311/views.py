@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -41,7 +40,8 @@ from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import parse_coordinate
 from blisko.core.text import site_language
 from blisko.reports import rules
-from blisko.reports.models import Category, Report
+from blisko.reports.models import Report
+from blisko.reports.selectors.categories import categories_changed_at
 from blisko.reports.services.submit import report_submit
 
 View = Callable[..., HttpResponse]
@@ -154,7 +154,7 @@ def _absolute(request: HttpRequest) -> Callable[[str], str]:
 @open311("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET discovery.{fmt}: where the GeoReport v2 endpoint is and which formats it speaks."""
-    changeset = Category.objects.aggregate(at=Max("updated_at"))["at"]
+    changeset = categories_changed_at()
     data = serializers.discovery(
         url=request.build_absolute_uri(reverse("open311:root")),
         changeset=changeset,

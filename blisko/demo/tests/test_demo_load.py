@@ -11,7 +11,8 @@ from django.core.management import call_command
 from blisko.core.models import AuditEvent, DirectoryChange
 from blisko.core.roles import OFFICER, SUPERVISOR
 from blisko.officers.models import Assignment, Officer, Role, Unit
-from blisko.officers.selectors import areas_for_user, coverage_by_region
+from blisko.officers.selectors.access import areas_for_user
+from blisko.officers.selectors.coverage import coverage_by_region
 from blisko.territories.models import Area, AreaBoundary, Level, Place
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from blisko.officers.services.assignments import assignment_create
 from blisko.officers.services.officers import officer_save
 from blisko.officers.services.units import unit_save
 from blisko.territories.models import Area, Country, Level
-from blisko.territories.services import area_save
+from blisko.territories.services.areas import area_save
 
 START = dt.date(2024, 1, 1)
 

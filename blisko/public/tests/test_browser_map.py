@@ -15,7 +15,7 @@ from blisko.core.testing.browser import DESKTOP
 from blisko.reports.models import Report, Status
 from blisko.reports.services.workflow import report_confirm, report_take_up
 from blisko.reports.tests.factories import ReportFactory, category
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from conftest import VINNYTSIA_CENTRE, load_territories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from blisko.core.testing.browser import DESKTOP
 from blisko.officers.models import Role
 from blisko.public.tests.data import KONIN, assign, officer_make, unit_make
-from blisko.reports.kmzb import KMZB_CATEGORIES
+from blisko.reports.kmzb import kmzb_categories_seed
 from blisko.reports.models import Category, Report, Status
 from blisko.territories.models import Area
 from conftest import KONIN_CENTRE, load_territories
@@ -31,18 +31,7 @@ def translated(message: str, language: str = "uk") -> str:
 
 def categories_seed() -> None:
     """The KMZB categories as migration 0002 seeds them (a transactional test empties them)."""
-    for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
-        Category.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_pl": pl,
-                "name_uk": uk,
-                "name_en": en,
-                "verifier_role": role,
-                "precision": precision,
-                "sort_order": order * 10,
-            },
-        )
+    kmzb_categories_seed(Category)
 
 
 def wait_for_map(page, selector: str) -> None:

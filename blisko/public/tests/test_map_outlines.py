@@ -16,7 +16,7 @@ from shapely.geometry import box, shape
 from blisko.core.geo import GEO_SRID
 from blisko.territories.index import index_clear, index_rebuild
 from blisko.territories.models import Area, AreaBoundary
-from blisko.territories.selectors import areas_outline
+from blisko.territories.selectors.outlines import areas_outline
 
 pytestmark = pytest.mark.django_db
 

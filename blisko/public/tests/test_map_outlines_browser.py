@@ -21,7 +21,7 @@ from blisko.core.geo import GEO_SRID
 from blisko.core.testing.browser import DESKTOP
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.models import Area, AreaBoundary
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from conftest import KONIN_CENTRE, VINNYTSIA_CENTRE, load_territories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -23,7 +23,7 @@ from blisko.public.tests.test_map_outlines_browser import (
     in_view_on_page,
 )
 from blisko.reports.tests.factories import ReportFactory, category
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from conftest import VINNYTSIA_CENTRE, load_territories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from blisko.core.geo import parse_lat_lon
 from blisko.officers.models import CoverReason, Role
-from blisko.officers.selectors import directory_cache_clear
+from blisko.officers.selectors.find import directory_cache_clear
 from blisko.public import views
 from blisko.public.tests.data import (
     KONIN,

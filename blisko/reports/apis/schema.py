@@ -5,18 +5,14 @@ from typing import Any
 from django.db import DatabaseError
 
 from blisko.core.apis.schema import CATEGORY_CODES
-from blisko.reports.models import Category
+from blisko.reports.selectors.categories import category_codes_by_state
 
 
 def category_codes_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: fill the enums marked with CATEGORY_CODES."""
-    categories = Category.objects.order_by("sort_order", "code")
     codes: dict[str, list[str]] | None
     try:
-        codes = {
-            "all": list(categories.values_list("code", flat=True)),
-            "active": list(categories.filter(is_active=True).values_list("code", flat=True)),
-        }
+        codes = category_codes_by_state()
     except DatabaseError:
         # `manage.py spectacular` without a database: the codes stay a plain string.
         codes = None

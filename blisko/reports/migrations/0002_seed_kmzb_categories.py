@@ -2,23 +2,12 @@
 
 from django.db import migrations
 
-from blisko.reports.kmzb import KMZB_CATEGORIES
+from blisko.reports.kmzb import KMZB_CATEGORIES, kmzb_categories_seed
 
 
 def seed(apps, schema_editor):
     Category = apps.get_model("reports", "Category")
-    for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
-        Category.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_pl": pl,
-                "name_uk": uk,
-                "name_en": en,
-                "verifier_role": role,
-                "precision": precision,
-                "sort_order": order * 10,
-            },
-        )
+    kmzb_categories_seed(Category)
 
 
 def unseed(apps, schema_editor):

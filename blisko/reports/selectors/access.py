@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.roles import ADMINISTRATOR
-from blisko.officers.selectors import areas_for_user
+from blisko.officers.selectors.access import areas_for_user
 from blisko.reports.models import Report
 
 

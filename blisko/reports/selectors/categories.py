@@ -8,8 +8,11 @@ this process; its token is the rows' content itself, so any change (a retirement
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Max
 
 from blisko.core.freshness import FreshIndexRegistry
 from blisko.reports.models import Category
@@ -69,3 +72,27 @@ def category_list_clear() -> None:
     """Drop this process's category list (tests)."""
     _registry.wait_idle()
     _registry.clear()
+
+
+def categories_all() -> list[Category]:
+    """Every category, the active ones first, each group in the legend's order."""
+    return list(Category.objects.order_by("-is_active", "sort_order", "code"))
+
+
+def category_codes_known() -> set[str]:
+    """The codes of every category, retired ones included (a filter may name them)."""
+    return set(Category.objects.values_list("code", flat=True))
+
+
+def category_codes_by_state() -> dict[str, list[str]]:
+    """The codes of every category ("all") and of the active ones ("active"), in order."""
+    categories = Category.objects.order_by("sort_order", "code")
+    return {
+        "all": list(categories.values_list("code", flat=True)),
+        "active": list(categories.filter(is_active=True).values_list("code", flat=True)),
+    }
+
+
+def categories_changed_at() -> dt.datetime | None:
+    """When any category last changed (Open311's changeset), None when there are none."""
+    return Category.objects.aggregate(at=Max("updated_at"))["at"]

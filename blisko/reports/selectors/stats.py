@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from blisko.core.exceptions import NotFoundError
 from blisko.core.roles import ADMINISTRATOR
 from blisko.officers.models import Assignment, Role, Unit
-from blisko.officers.selectors import areas_for_user
+from blisko.officers.selectors.access import areas_for_user
 from blisko.reports.models import OPEN_STATUSES
 from blisko.reports.selectors.access import reports_for_user
 from blisko.reports.selectors.deadlines import overdue_condition

@@ -8,18 +8,14 @@ Every write is atomic and leaves an audit event ("reports.category").
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
-from blisko.core.services import audit_record
+from blisko.core.services import Actor, audit_record, full_clean
 from blisko.reports.models import Category, Precision, Report
 from blisko.reports.rules import public_location_for
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 ENTITY = "reports.category"
 CATEGORY_FIELDS = (
@@ -38,15 +34,6 @@ _RELOCATE_BATCH = 2000
 
 def _snapshot(category: Category, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {name: getattr(category, name) for name in names}
-
-
-def _full_clean(category: Category) -> None:
-    """Validate the row; Django's ValidationError becomes an ApplicationError with the fields."""
-    try:
-        category.full_clean()
-    except ValidationError as error:
-        fields = getattr(error, "message_dict", {"__all__": error.messages})
-        raise ApplicationError(" ".join(error.messages), {"fields": fields}) from error
 
 
 def reports_relocate(*, category: Category) -> int:
@@ -90,7 +77,7 @@ def category_save(*, category: Category, actor: Actor) -> Category:
     event's note says how many. Nothing is written when nothing changed.
     """
     if category.pk is None:
-        _full_clean(category)
+        full_clean(category)
         category.save()
         audit_record(
             actor=actor,
@@ -113,7 +100,7 @@ def category_save(*, category: Category, actor: Actor) -> Category:
             ),
             {"field": "code"},
         )
-    _full_clean(category)
+    full_clean(category)
     category.save(update_fields=[*changed, "updated_at"])
     note = ""
     if "precision" in changed:

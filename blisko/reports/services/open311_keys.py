@@ -8,15 +8,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
-from blisko.core.services import audit_record
+from blisko.core.services import Actor, audit_record
 from blisko.reports.models import Open311Key
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 ENTITY = "reports.open311key"
 DEMO_KEY_NAME = "Demo"

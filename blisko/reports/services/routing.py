@@ -13,15 +13,14 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import ApplicationError
-from blisko.core.services import audit_record
+from blisko.core.services import Actor, audit_record
 from blisko.officers.models import Officer, Unit
-from blisko.officers.selectors import (
+from blisko.officers.selectors.find import (
     AreaOfficers,
     OfficerCard,
     area_officers,
@@ -29,9 +28,7 @@ from blisko.officers.selectors import (
 )
 from blisko.reports.models import OPEN_STATUSES, Category, Report, ReportEvent, VerifierRole
 from blisko.territories.models import Area, AreaBoundary
-from blisko.territories.selectors import area_boundary_version_id, area_for_point
-
-Actor = AbstractBaseUser | AnonymousUser | None
+from blisko.territories.selectors.areas import area_boundary_version_id, area_for_point
 
 ACTION_REROUTED = "rerouted"
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -33,14 +32,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from blisko.core.clock import local_time
 from blisko.core.exceptions import ApplicationError
 from blisko.core.links import site_link
-from blisko.core.services import audit_record
-from blisko.officers.selectors import area_officers
+from blisko.core.services import Actor, audit_record
+from blisko.officers.selectors.find import area_officers
 from blisko.reports.models import CLOSED_STATUSES, Report, ReportEvent, Status
 from blisko.reports.selectors.access import report_check_access
 from blisko.reports.selectors.deadlines import reports_overdue
 from blisko.territories.models import Country
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 # Every move the workflow allows, from → to. Closed statuses lead nowhere.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {

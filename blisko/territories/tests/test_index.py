@@ -25,7 +25,7 @@ from blisko.territories.index import (
     index_wait_idle,
 )
 from blisko.territories.models import LEVEL_ORDER, Area, AreaBoundary, Level
-from blisko.territories.selectors import area_for_point, areas_for_point
+from blisko.territories.selectors.areas import area_for_point, areas_for_point
 from conftest import BLACK_SEA, DATA_DIR, KONIN_CENTRE, VINNYTSIA_CENTRE, load_territories
 
 DEMO_HROMADAS = DATA_DIR / "ua" / "hromady_vinnytsia_dnipropetrovsk_katotth.geojson"
@@ -279,7 +279,7 @@ def test_an_edit_committed_by_another_connection_is_seen_within_a_second(setting
         def edit() -> None:
             import datetime as dt
 
-            from blisko.territories.services import area_set_boundary
+            from blisko.territories.services.boundaries import area_set_boundary
 
             try:
                 vinnytsia, zhmerynka, new_v, new_z = _moved_boundaries()

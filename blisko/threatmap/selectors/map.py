@@ -65,7 +65,7 @@ MAX_CELLS = 1024
 TILE_PX = 256
 # Cells are CELL_LEVEL_OFFSET levels finer than the zoom: TILE_PX >> 2 = 64 pixels wide.
 CELL_LEVEL_OFFSET = 2
-# The circle the page (static/js/map.js) draws for a cell, which reads these from the answer
+# The circle the page (static/js/map/reports.js) draws for a cell, which reads these from the answer
 # (`circle`): CIRCLE_MIN_PX + CIRCLE_PX_PER_DECADE * log10(count) pixels across, rounded, at
 # most CIRCLE_MAX_PX. A circle keeps CIRCLE_GAP_PX from its cell's edges, so the circles of two
 # neighbouring cells are at least twice that apart.
@@ -339,7 +339,7 @@ def _count_cells(query: CellQuery, index: MapIndex | None) -> list[map_sql.CellR
 
 def cell_circle_px(count: int) -> int:
     """How many pixels across the page draws the circle of a cell of `count` reports: the
-    formula of static/js/map.js (`cellIcon`), whose Math.round rounds halves up."""
+    formula of static/js/map/reports.js (`cellIcon`), whose Math.round rounds halves up."""
     size = CIRCLE_MIN_PX + CIRCLE_PX_PER_DECADE * math.log10(max(count, 1))
     return math.floor(min(max(size, CIRCLE_MIN_PX), CIRCLE_MAX_PX) + 0.5)
 

@@ -20,7 +20,7 @@ from blisko.core.geo import GEO_SRID
 from blisko.reports.models import Report, SeenConfirmation, Status
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.models import Area
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from conftest import VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 import requests
 from georeport import GeoReport
 
-from blisko.reports.kmzb import KMZB_CATEGORIES
+from blisko.reports.kmzb import KMZB_CATEGORIES, kmzb_categories_seed
 from blisko.reports.models import Category, Report
 from blisko.reports.services.open311_keys import open311_key_create
 from conftest import KONIN_CENTRE, VINNYTSIA_CENTRE, load_territories
@@ -24,18 +24,7 @@ FORMATS = ["json", "xml"]
 
 def _categories_seed() -> None:
     """The 27 categories as migration 0002 seeds them (a transactional test emptied them)."""
-    for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
-        Category.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_pl": pl,
-                "name_uk": uk,
-                "name_en": en,
-                "verifier_role": role,
-                "precision": precision,
-                "sort_order": order * 10,
-            },
-        )
+    kmzb_categories_seed(Category)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from blisko.api.tests.helpers import (
     assert_translated,
     refusal_in_three_languages,
 )
-from blisko.officers import selectors
+from blisko.officers.selectors.find import officer_find
 from blisko.officers.services.assignments import assignment_create
 from blisko.officers.tests.apis.conftest import make_officer
 from conftest import BLACK_SEA, KONIN_CENTRE, VINNYTSIA_CENTRE
@@ -182,7 +182,7 @@ def test_the_view_adds_no_query_to_those_of_the_selector(client, staff):
     lon, lat = VINNYTSIA_CENTRE
     client.get(_find(VINNYTSIA_CENTRE))  # warm the caches
     with CaptureQueriesContext(connection) as selector_queries:
-        selectors.officer_find(lon=lon, lat=lat)
+        officer_find(lon=lon, lat=lat)
     with CaptureQueriesContext(connection) as api_queries:
         response = client.get(_find(VINNYTSIA_CENTRE))
 

@@ -7,7 +7,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from blisko.officers.models import CoverReason, Role
-from blisko.officers.selectors import area_officers
+from blisko.officers.selectors.find import area_officers
 from blisko.officers.services.assignments import assignment_create, assignment_end
 from blisko.officers.tests.factories import (
     AreaFactory,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from blisko.core.roles import ADMINISTRATOR
 from blisko.officers.models import Role
-from blisko.officers.selectors import areas_for_user
+from blisko.officers.selectors.access import areas_for_user
 from blisko.officers.tests.factories import AssignmentFactory, OfficerFactory, ServiceAreaFactory
 from blisko.territories.models import Area
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from blisko.officers.models import Role
-from blisko.officers.selectors import coverage_by_region
+from blisko.officers.selectors.coverage import coverage_by_region
 from blisko.officers.tests.factories import AssignmentFactory, ServiceAreaFactory
 from blisko.territories.models import Area
 

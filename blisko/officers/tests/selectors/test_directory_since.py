@@ -6,7 +6,7 @@ from django.utils import timezone
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import DirectoryChange
 from blisko.officers.models import Assignment, Officer, Role, Unit
-from blisko.officers.selectors import directory_since
+from blisko.officers.selectors.directory import directory_since
 from blisko.officers.services.assignments import assignment_create, assignment_delete
 from blisko.officers.services.officers import officer_delete, officer_save
 from blisko.officers.tests.factories import AssignmentFactory, OfficerFactory

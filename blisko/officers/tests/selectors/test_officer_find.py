@@ -3,7 +3,7 @@ from django.contrib.gis.geos import Point
 
 from blisko.core.exceptions import NotFoundError
 from blisko.officers.models import Role
-from blisko.officers.selectors import officer_find
+from blisko.officers.selectors.find import officer_find
 from blisko.officers.services.assignments import assignment_create
 from blisko.officers.tests.factories import OfficerFactory, UnitFactory
 from blisko.territories.models import Area

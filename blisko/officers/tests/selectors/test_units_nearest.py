@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.gis.geos import Point
 
-from blisko.officers.selectors import units_nearest
+from blisko.officers.selectors.find import units_nearest
 from blisko.officers.tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db

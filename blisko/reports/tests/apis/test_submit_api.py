@@ -24,7 +24,7 @@ from blisko.api.tests.helpers import (
 )
 from blisko.core.testing.live import shared_database_or_skip
 from blisko.officers.tests.factories import FAR_AWAY, AreaFactory
-from blisko.reports.kmzb import KMZB_CATEGORIES
+from blisko.reports.kmzb import kmzb_categories_seed
 from blisko.reports.models import Attachment, Category, Report, ReportEvent
 from blisko.reports.services import submit as submit_module
 from blisko.reports.tests.uploads import (
@@ -405,18 +405,7 @@ def test_the_schema_describes_both_endpoints():
 
 def _categories_seed() -> None:
     """The KMZB categories as migration 0002 seeds them (a transactional test empties them)."""
-    for order, (code, pl, uk, en, role, precision) in enumerate(KMZB_CATEGORIES, start=1):
-        Category.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_pl": pl,
-                "name_uk": uk,
-                "name_en": en,
-                "verifier_role": role,
-                "precision": precision,
-                "sort_order": order * 10,
-            },
-        )
+    kmzb_categories_seed(Category)
 
 
 class _WideServer(ThreadedWSGIServer):

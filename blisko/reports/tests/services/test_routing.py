@@ -25,7 +25,7 @@ from blisko.reports.models import Report, ReportEvent, Status
 from blisko.reports.services.routing import Routing, report_route, reports_reroute
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.models import Area, AreaBoundary
-from blisko.territories.services import area_set_boundary
+from blisko.territories.services.boundaries import area_set_boundary
 from conftest import BLACK_SEA, KONIN_CENTRE, VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db

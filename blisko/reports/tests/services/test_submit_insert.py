@@ -16,7 +16,7 @@ from blisko.reports.models import Report, ReportEvent
 from blisko.reports.services import submit_insert
 from blisko.reports.services.submit import report_submit_or_replay
 from blisko.reports.tests.police import police_user
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from conftest import KONIN_CENTRE, VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from blisko.core.exceptions import ApplicationError
-from blisko.territories.services import places_import_katotth, places_sync_areas, territory_import
+from blisko.territories.services.imports import (
+    places_import_katotth,
+    places_sync_areas,
+    territory_import,
+)
 
 
 class Command(BaseCommand):

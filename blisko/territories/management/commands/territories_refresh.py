@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from blisko.territories.services import areas_refresh_boundaries
+from blisko.territories.services.boundaries import areas_refresh_boundaries
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from blisko.api.tests.helpers import (
     refusal_messages,
 )
 from blisko.territories.models import Area
-from blisko.territories.selectors import outline_tolerance
+from blisko.territories.selectors.outlines import outline_tolerance
 from blisko.territories.tests.selectors.test_outlines_in_view import in_view
 
 pytestmark = pytest.mark.django_db

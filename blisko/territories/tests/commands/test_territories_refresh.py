@@ -12,8 +12,8 @@ from django.core.management import call_command
 
 from blisko.officers.tests.factories import FAR_AWAY, AreaFactory, square
 from blisko.territories.models import Area
-from blisko.territories.selectors import area_boundary, area_for_point, areas_for_point
-from blisko.territories.services import area_set_boundary
+from blisko.territories.selectors.areas import area_boundary, area_for_point, areas_for_point
+from blisko.territories.services.boundaries import area_set_boundary
 
 KYIV = ZoneInfo("Europe/Kyiv")
 BEFORE = dt.datetime(2030, 3, 9, 23, 50, tzinfo=KYIV)

@@ -13,10 +13,10 @@ from shapely.geometry import shape
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import GEO_SRID
-from blisko.territories import selectors
+from blisko.territories.selectors import outlines
 from blisko.territories.index import current_index, index_clear, index_rebuild
 from blisko.territories.models import Area, AreaBoundary
-from blisko.territories.selectors import (
+from blisko.territories.selectors.outlines import (
     OUTLINE_MAX_ZOOM,
     areas_outline,
     areas_outline_in_view,
@@ -153,7 +153,7 @@ def test_the_index_and_the_database_give_the_same_outlines(monkeypatch):
     index_rebuild()
     from_index = areas_outline_in_view(level="community", bbox=tuple(bbox), zoom=zoom)
     # As while the index is being rebuilt: the database answers.
-    monkeypatch.setattr("blisko.territories.selectors.current_index", lambda: None)
+    monkeypatch.setattr("blisko.territories.selectors.outlines.current_index", lambda: None)
 
     assert areas_outline_in_view(level="community", bbox=tuple(bbox), zoom=zoom) == from_index
     index_clear()
@@ -179,7 +179,7 @@ def test_the_outlines_of_views_are_cached_within_a_budget_of_vertices(monkeypatc
     )
     assert snapshot.memo["outline-view-vertices"] > 0
 
-    monkeypatch.setattr(selectors, "OUTLINE_VIEW_CACHE_VERTICES", 2000)
+    monkeypatch.setattr(outlines, "OUTLINE_VIEW_CACHE_VERTICES", 2000)
     for zoom in range(5, 13):
         areas_outline_in_view(level="community", bbox=tuple(bbox), zoom=zoom)
         assert current_index().memo["outline-view-vertices"] <= 2000 or (

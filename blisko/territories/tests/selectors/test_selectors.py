@@ -10,7 +10,7 @@ from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import GEO_SRID, make_point
 from blisko.territories.index import index_clear
 from blisko.territories.models import Area, AreaBoundary, Country, Level, Place
-from blisko.territories.selectors import (
+from blisko.territories.selectors.areas import (
     area_boundary,
     area_boundary_version,
     area_boundary_version_id,
@@ -18,12 +18,10 @@ from blisko.territories.selectors import (
     area_for_point,
     area_get,
     areas_for_point,
-    areas_outline,
-    place_get,
-    place_location,
-    place_search,
 )
-from blisko.territories.services import area_set_boundary
+from blisko.territories.selectors.outlines import areas_outline
+from blisko.territories.selectors.places import place_get, place_location, place_search
+from blisko.territories.services.boundaries import area_set_boundary
 from conftest import BLACK_SEA, KONIN_CENTRE, VINNYTSIA_CENTRE
 
 pytestmark = pytest.mark.django_db
@@ -423,7 +421,7 @@ def test_areas_outline_follows_a_boundary_change():
 def test_areas_outline_without_the_index_reads_the_database_and_agrees(monkeypatch):
     from_index = areas_outline(level="district", country="PL")
     # As while the index is being rebuilt: the database answers.
-    monkeypatch.setattr("blisko.territories.selectors.current_index", lambda: None)
+    monkeypatch.setattr("blisko.territories.selectors.outlines.current_index", lambda: None)
 
     assert areas_outline(level="district", country="PL") == from_index
 
@@ -431,7 +429,8 @@ def test_areas_outline_without_the_index_reads_the_database_and_agrees(monkeypat
 def test_the_point_lookups_without_the_index_read_the_database_and_agree(monkeypatch):
     points = [VINNYTSIA_CENTRE, KONIN_CENTRE, BLACK_SEA, (34.86, 47.52), (30.0, 49.0)]
     from_index = [_codes(areas_for_point(lon=lon, lat=lat)) for lon, lat in points]
-    monkeypatch.setattr("blisko.territories.selectors.current_index", lambda: None)
+    monkeypatch.setattr("blisko.territories.selectors.areas.current_index", lambda: None)
+    monkeypatch.setattr("blisko.territories.selectors.places.current_index", lambda: None)
 
     assert [_codes(areas_for_point(lon=lon, lat=lat)) for lon, lat in points] == from_index
     place = Place.objects.get(name="Вінниця", kind="city")
@@ -456,7 +455,7 @@ def test_areas_outline_refuses_unknown_levels_countries_and_tolerances(arguments
 
 def test_areas_outline_caches_a_bounded_number_of_outlines():
     from blisko.territories.index import current_index
-    from blisko.territories.selectors import OUTLINE_CACHE_SIZE
+    from blisko.territories.selectors.outlines import OUTLINE_CACHE_SIZE
 
     first = areas_outline(level="district", tolerance=0.001)
     assert areas_outline(level="district", tolerance=0.001) is first

@@ -10,7 +10,8 @@ from blisko.core.geo import GEO_SRID
 from blisko.core.models import AuditEvent, DirectoryChange
 from blisko.officers.tests.factories import AssignmentFactory, UnitFactory
 from blisko.territories.models import Area, AreaBoundary, Country, Level, Place
-from blisko.territories.services import area_delete, area_save, places_sync_areas
+from blisko.territories.services.areas import area_delete, area_save
+from blisko.territories.services.imports import places_sync_areas
 
 pytestmark = pytest.mark.django_db
 

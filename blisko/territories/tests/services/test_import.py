@@ -12,8 +12,8 @@ from shapely.geometry import box
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent, DirectoryChange
 from blisko.territories.models import Area, AreaBoundary, Place
-from blisko.territories.selectors import area_boundary, area_for_point
-from blisko.territories.services import places_import_katotth, territory_import
+from blisko.territories.selectors.areas import area_boundary, area_for_point
+from blisko.territories.services.imports import places_import_katotth, territory_import
 from conftest import KONIN_CENTRE
 
 pytestmark = pytest.mark.django_db

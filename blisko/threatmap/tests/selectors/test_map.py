@@ -22,7 +22,7 @@ from blisko.reports.models import Precision, Report, ReportEvent, Status
 from blisko.reports.rules import public_location_for
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.models import Area, Level
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from blisko.threatmap.selectors import map_sql
 from blisko.threatmap.selectors.map import (
     MAX_CELLS,

@@ -1,6 +1,6 @@
 """The map's count circles never overlap: each cell's circle fits inside the cell.
 
-The page (static/js/map.js) draws a cell as a circle `circle.min_px + circle.px_per_decade *
+The page (static/js/map/reports.js) draws a cell as a circle `circle.min_px + circle.px_per_decade *
 log10(count)` pixels across (rounded, at most `circle.max_px`; the answer carries the three
 numbers) centred on the cell's position. These tests place the circles in pixels the way
 Leaflet does (Web Mercator, 256-pixel tiles) and check that no two of them, nor their bounding
@@ -21,7 +21,7 @@ from blisko.reports.models import Precision, Report, Status
 from blisko.reports.rules import deadlines_for, public_location_for
 from blisko.reports.tests.factories import ReportFactory, category
 from blisko.territories.models import Area
-from blisko.territories.selectors import area_for_point
+from blisko.territories.selectors.areas import area_for_point
 from blisko.threatmap.selectors.map import (
     PUBLIC_STATUSES,
     TILE_PX,
@@ -84,7 +84,7 @@ def pixel(lon: float, lat: float, zoom: int) -> tuple[float, float]:
 
 
 def diameter(count: int, circle: dict) -> int:
-    """static/js/map.js: Math.round(clamp(min + per_decade * log10(count), min, max))."""
+    """static/js/map/reports.js (clamp in map/geometry.js): Math.round(clamp(min + per_decade * log10(count), min, max))."""
     size = circle["min_px"] + circle["px_per_decade"] * math.log10(count)
     return math.floor(min(max(size, circle["min_px"]), circle["max_px"]) + 0.5)
 

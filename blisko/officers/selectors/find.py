@@ -1,40 +1,34 @@
-"""Reads of officers: who serves an area or a point, nearest units, coverage, user scope,
-and the offline directory's changes.
+"""Find my officer: who serves an area or a point today (or on a day), and the nearest police units.
 
-"Find my officer" is the hottest path Blisko has, so `officer_find` and `area_officers` for
-today keep what they computed per area in this process, and throw it away as soon as the
-directory changes (a new DirectoryChange row) or the day changes. The check for a change is a
-single indexed query made at most every `settings.BLISKO_INDEX_CHECK_SECONDS`.
+The hottest path Blisko has, so `officer_find` and `area_officers` for today keep what they
+computed per area in this process, and throw it away as soon as the directory changes (a new
+DirectoryChange row) or the day changes. The check for a change is a single indexed query
+made at most every `settings.BLISKO_INDEX_CHECK_SECONDS`.
 """
 
 import datetime as dt
 import math
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blisko.core.clock import site_today
-from blisko.core.exceptions import ApplicationError, NotFoundError
+from blisko.core.exceptions import NotFoundError
 from blisko.core.freshness import process_cache_register
 from blisko.core.models import DirectoryChange
-from blisko.core.roles import ADMINISTRATOR
+from blisko.core.periods import serving_on
 from blisko.officers.models import PRIMARY_ROLES, Assignment, CoverReason, Officer, Role, Unit
 from blisko.territories.models import Area, Level
 
 EARTH_RADIUS_KM = 6371.0088
 
-# How deep the area hierarchy goes below a supervisor's area (region → service area).
-_DESCENDANT_DEPTH = 4
+
 # The parent chain fetched in one query: country → region → district → community → area.
 _PARENTS = ["parent", "parent__parent", "parent__parent__parent", "parent__parent__parent__parent"]
 
@@ -80,27 +74,6 @@ class AreaOfficers:
 
 
 @dataclass
-class RegionCoverage:
-    region: Area
-    communities: int
-    covered: int
-    uncovered: list[Area]
-
-
-@dataclass
-class DirectoryDelta:
-    version: int
-    areas: list[Area]
-    officers: list[Officer]
-    units: list[Unit]
-    assignments: list[Assignment]
-    deleted: dict[str, list[int]]
-
-
-# --- the per-process cache ----------------------------------------------------------------
-
-
-@dataclass
 class _Entry:
     """What area_officers computed for one area today, without the nearest units."""
 
@@ -126,6 +99,8 @@ class _Cache:
 
 
 _cache = _Cache()
+
+
 _cache_lock = threading.Lock()
 
 
@@ -220,13 +195,6 @@ def units_nearest(*, lon: float, lat: float, limit: int | None = None) -> list[U
     return _nearest(_unit_index(_fresh_cache()), lon, lat, limit)
 
 
-# --- who serves an area -------------------------------------------------------------------
-
-
-def _active_on(day: dt.date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
 def _card(assignment: Assignment, **extra: Any) -> OfficerCard:
     return OfficerCard(
         officer=assignment.officer,
@@ -289,7 +257,7 @@ def _compute(area_id: int, day: dt.date, units: _UnitIndex) -> _Entry:
     chain = [area, *ancestors]  # fine → coarse
     by_id = {a.pk: a for a in chain}
     active = list(
-        Assignment.objects.filter(_active_on(day), area_id__in=list(by_id))
+        Assignment.objects.filter(serving_on(day), area_id__in=list(by_id))
         .select_related("officer", "officer__unit")
         .order_by("starts_on", "pk")
     )
@@ -396,180 +364,9 @@ def officer_find(*, lon: float, lat: float, on: dt.date | None = None) -> AreaOf
     Raises NotFoundError when the point lies outside every territory. For today, a warm
     process answers without a query (see the module docstring).
     """
-    from blisko.territories.selectors import area_for_point
+    from blisko.territories.selectors.areas import area_for_point
 
     area = area_for_point(lon=lon, lat=lat, on=on)
     if area is None:
         raise NotFoundError(_("This point is outside every territory Blisko covers."))
     return area_officers(area=area, on=on, lon=lon, lat=lat)
-
-
-# --- coverage and scope -------------------------------------------------------------------
-
-
-def _current(day: dt.date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-
-
-def coverage_by_region(
-    *, on: dt.date | None = None, regions: Iterable[Area] | None = None
-) -> list[RegionCoverage]:
-    """Per region, how many of its communities have a primary officer on `on` (today by
-    default), and which do not.
-
-    A community counts as covered when a primary officer is assigned on that day to the
-    community itself or to any of its service areas. Communities are those current on the
-    day. `regions` defaults to every current region (by country and code). Three queries.
-    """
-    day = on or timezone.localdate()
-    rows = Area.objects.filter(_current(day)).values_list("pk", "parent_id", "level")
-    parent_of = {pk: parent for pk, parent, _level in rows}
-    level_of = {pk: level for pk, _parent, level in rows}
-
-    def ancestor_at(pk: int | None, level: str) -> int | None:
-        for _step in range(len(Level.values)):
-            if pk is None or level_of.get(pk) == level:
-                return pk
-            pk = parent_of.get(pk)
-        return None
-
-    covered: set[int] = set()
-    for area_id in Assignment.objects.filter(_active_on(day), is_primary=True).values_list(
-        "area_id", flat=True
-    ):
-        community = ancestor_at(area_id, Level.COMMUNITY)
-        if community is not None:
-            covered.add(community)
-
-    if regions is None:
-        region_list = list(
-            Area.objects.filter(_current(day), level=Level.REGION)
-            .defer("boundary")
-            .order_by("country", "code")
-        )
-    else:
-        region_list = list(regions)
-    communities: dict[int, list[int]] = {r.pk: [] for r in region_list}
-    for pk, level in level_of.items():
-        if level == Level.COMMUNITY:
-            region_id = ancestor_at(parent_of.get(pk), Level.REGION)
-            if region_id is not None and region_id in communities:
-                communities[region_id].append(pk)
-    uncovered_ids = [pk for ids in communities.values() for pk in ids if pk not in covered]
-    uncovered = {a.pk: a for a in Area.objects.filter(pk__in=uncovered_ids).defer("boundary")}
-    result = []
-    for region in region_list:
-        ids = communities[region.pk]
-        missing = sorted(
-            (uncovered[pk] for pk in ids if pk not in covered), key=lambda a: a.name_official
-        )
-        result.append(
-            RegionCoverage(
-                region=region,
-                communities=len(ids),
-                covered=len(ids) - len(missing),
-                uncovered=missing,
-            )
-        )
-    return result
-
-
-def areas_for_user(*, user: Any) -> QuerySet[Area]:
-    """The areas a back-office user may see and work in.
-
-    Superusers and administrators: every area. A supervisor (a user linked to an active
-    officer with supervisor assignments active today): those areas and every area below them.
-    An officer: the areas of their own assignments active today. Anyone else: none.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Area.objects.none()
-    if user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists():
-        return Area.objects.all()
-    try:
-        officer = user.officer
-    except ObjectDoesNotExist:
-        return Area.objects.none()
-    if officer is None or not officer.is_active:
-        return Area.objects.none()
-    today = timezone.localdate()
-    supervised: list[int] = []
-    own: list[int] = []
-    for area_id, role in Assignment.objects.filter(_active_on(today), officer=officer).values_list(
-        "area_id", "role"
-    ):
-        (supervised if role == Role.SUPERVISOR else own).append(area_id)
-    if not supervised and not own:
-        return Area.objects.none()
-    condition = Q(pk__in=own) | Q(pk__in=supervised)
-    if supervised:
-        for depth in range(1, _DESCENDANT_DEPTH + 1):
-            condition |= Q(**{"__".join(["parent"] * depth) + "_id__in": supervised})
-    return Area.objects.filter(condition)
-
-
-# --- the offline directory ----------------------------------------------------------------
-
-_DIRECTORY_MODELS: dict[str, Any] = {
-    DirectoryChange.Entity.AREA: Area,
-    DirectoryChange.Entity.OFFICER: Officer,
-    DirectoryChange.Entity.UNIT: Unit,
-    DirectoryChange.Entity.ASSIGNMENT: Assignment,
-}
-
-
-def _directory_querysets() -> dict[str, QuerySet[Any]]:
-    return {
-        "area": Area.objects.defer("boundary").order_by("pk"),
-        "officer": Officer.objects.order_by("pk"),
-        "unit": Unit.objects.order_by("pk"),
-        "assignment": Assignment.objects.order_by("pk"),
-    }
-
-
-def directory_since(*, since: int) -> DirectoryDelta:
-    """The directory records changed after version `since`, for offline apps.
-
-    Preconditions: `since` is a whole number ≥ 0 (else ApplicationError).
-    since=0 gives the whole directory as it is today: current areas, every officer and unit,
-    and assignments not yet ended. Otherwise: the current state of every area, officer, unit
-    and assignment changed after `since`, and in `deleted` (keys "area", "officer", "unit",
-    "assignment") the ids of those deleted since. `version` is the last DirectoryChange id
-    (or `since` when nothing changed); areas come without their boundary (deferred).
-    """
-    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
-        raise ApplicationError(_("“since” must be a whole number, 0 or more."), {"field": "since"})
-    # Read the version first: a change committed meanwhile is then sent again next time.
-    last = DirectoryChange.objects.order_by("-id").values_list("id", flat=True).first()
-    version = max(last or 0, since)
-    querysets = _directory_querysets()
-    deleted: dict[str, list[int]] = {kind: [] for kind in _DIRECTORY_MODELS}
-    if since == 0:
-        today = timezone.localdate()
-        return DirectoryDelta(
-            version=version,
-            areas=list(querysets["area"].filter(_current(today))),
-            officers=list(querysets["officer"]),
-            units=list(querysets["unit"]),
-            assignments=list(
-                querysets["assignment"].filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-            ),
-            deleted=deleted,
-        )
-    changed: dict[str, set[int]] = {kind: set() for kind in _DIRECTORY_MODELS}
-    for entity, entity_id in DirectoryChange.objects.filter(
-        id__gt=since, id__lte=version
-    ).values_list("entity", "entity_id"):
-        changed.setdefault(entity, set()).add(entity_id)
-    found: dict[str, list[Any]] = {}
-    for kind in _DIRECTORY_MODELS:
-        ids = changed.get(kind, set())
-        found[kind] = list(querysets[kind].filter(pk__in=ids)) if ids else []
-        deleted[kind] = sorted(ids - {obj.pk for obj in found[kind]})
-    return DirectoryDelta(
-        version=version,
-        areas=found["area"],
-        officers=found["officer"],
-        units=found["unit"],
-        assignments=found["assignment"],
-        deleted=deleted,
-    )

@@ -1,0 +1,1 @@
+"""Officers selectors: one module per concern; import from the module itself."""

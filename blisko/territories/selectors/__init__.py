@@ -1,0 +1,1 @@
+"""Territories selectors: one module per concern; import from the module itself."""

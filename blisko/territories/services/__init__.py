@@ -1,0 +1,1 @@
+"""Territories services: one module per concern; import from the module itself."""
