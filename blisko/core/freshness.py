@@ -1,8 +1,9 @@
 """An in-memory index built from the database, kept fresh by comparing a cheap token.
 
-Why: the area index (`blisko.territories.index`) and the public map's counts
-(`blisko.threatmap.selectors.map_index`) answer from memory what the database would answer
-slowly. Both must notice a change soon, without asking the database on every call, and must
+Why: the area index (`blisko.territories.index`), the public map's counts
+(`blisko.threatmap.selectors.map_index`), the categories (`blisko.reports.selectors.
+categories`) and the officers' directory (`blisko.officers.selectors.find`) answer from
+memory what the database would answer slowly. Both must notice a change soon, without asking the database on every call, and must
 never answer from data they know to be stale. `FreshIndexRegistry` holds that mechanism once;
 each index says how to read its token and how to build itself.
 

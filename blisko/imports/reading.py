@@ -11,6 +11,9 @@ The import itself is `blisko.imports.services.importing.reports_import_file`.
 CSV: UTF-8 (with or without BOM), comma or semicolon between fields (whichever the header uses
 more), a header naming `lat`, `lon`, `category` and optionally `created_at`, `status`,
 `description`. GeoJSON: a FeatureCollection of Points with the same names as properties.
+
+Why one module of over 400 lines: reading and checking a whole file (CSV and GeoJSON) with
+line-numbered refusals; nothing here writes.
 """
 
 import csv

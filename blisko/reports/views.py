@@ -4,6 +4,9 @@ Every page needs a login. What a user sees comes from `reports_for_user` (their 
 report of another area is a 404, exactly like a missing one. Views stay thin: forms check the
 input, the workflow services act, and a refusal (ApplicationError) is shown on the page as a
 message or a form error with its status code, never as a server error.
+
+Why one module of over 400 lines: every police page of the reports (queue, report, moves,
+files, unit figures) shares the access rule and the refusal handling at its top.
 """
 
 from collections.abc import Callable

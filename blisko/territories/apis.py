@@ -2,6 +2,9 @@
 
 Views stay thin: they read the query, call a selector and serialize what it returns. Wired
 in `blisko/api/urls.py` under `/api/v1/`.
+
+Why one module of over 400 lines: the territories' endpoints with their OpenAPI declarations
+(serializers, parameters, examples), which are most of its length.
 """
 
 import datetime as dt

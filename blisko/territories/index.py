@@ -31,6 +31,10 @@ ambiguous by nature and documented rather than hidden:
 `current_index()` returns an `IndexSnapshot` (index + Area objects) built from the boundary
 versions in force today, or None while the database has changed and the index is being rebuilt:
 the caller then asks the database, which is correct at once. See `IndexRegistry`.
+
+Why one module of over 400 lines: the area index is one data structure (grid cells over
+prepared polygons) with the registry that keeps it fresh; split, each half would be read
+only with the other.
 """
 
 from __future__ import annotations

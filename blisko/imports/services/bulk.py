@@ -5,6 +5,9 @@ boundary version in force, the officer of that area whose role fits the category
 million points at once: the area comes from the in-memory index's vectorised lookup, and the
 routing is computed once per (area, verifier role) by `report_route` itself, so the rules live
 in one place. On PostgreSQL the rows go in with COPY; elsewhere with bulk_create.
+
+Why one module of over 400 lines: one loading pipeline with its two engine paths side by
+side (COPY on PostgreSQL, prepared statements on SQLite), which must write the same rows.
 """
 
 import datetime as dt

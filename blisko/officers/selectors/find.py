@@ -8,8 +8,6 @@ made at most every `settings.BLISKO_INDEX_CHECK_SECONDS`.
 
 import datetime as dt
 import math
-import threading
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from blisko.core.clock import site_today
 from blisko.core.exceptions import NotFoundError
-from blisko.core.freshness import process_cache_register
+from blisko.core.freshness import FreshIndexRegistry, process_cache_register
 from blisko.core.models import DirectoryChange
 from blisko.core.periods import serving_on
 from blisko.officers.models import PRIMARY_ROLES, Assignment, CoverReason, Officer, Role, Unit
@@ -93,15 +91,8 @@ class _UnitIndex:
 class _Cache:
     token: tuple[int, Any] | None = None
     day: dt.date | None = None
-    checked_at: float = float("-inf")
     entries: dict[int, _Entry] = field(default_factory=dict)
     units: _UnitIndex | None = None
-
-
-_cache = _Cache()
-
-
-_cache_lock = threading.Lock()
 
 
 def _directory_token() -> tuple[int, Any]:
@@ -114,30 +105,44 @@ def _directory_token() -> tuple[int, Any]:
     return last if last is not None else (0, None)
 
 
+class _CacheRegistry(FreshIndexRegistry[_Cache, tuple[Any, dt.date]]):
+    """The cache is fresh while the directory's version and the site's day are those it was
+    started at; a new one starts empty (cheap: it fills as areas are asked about), so it is
+    always made in the caller's thread."""
+
+    label = "officers directory"
+
+    def read_token(self) -> tuple[Any, dt.date]:
+        return _directory_token(), site_today()
+
+    def build(self) -> _Cache:
+        token, day = self.read_token()
+        return _Cache(token=token, day=day)
+
+    def token_of(self, value: _Cache) -> tuple[Any, dt.date]:
+        return value.token, value.day  # type: ignore[return-value]
+
+    def builds_in_caller(self) -> bool:
+        return True
+
+
+_registry = _CacheRegistry()
+
+
 def _fresh_cache() -> _Cache:
     """The cache, emptied first if the directory or the day changed since it was filled.
 
     Between two checks nothing is asked, not even the date (zoneinfo makes it cost more
-    than the rest of a warm look-up): `day` may lag midnight by one check interval.
+    than the rest of a warm look-up): `day` may lag midnight by one check interval. When the
+    directory changed while a new cache was being started, this call gets a cache of its own
+    that nobody keeps.
     """
-    global _cache
-    cache, now = _cache, time.monotonic()
-    if cache.day is not None and now - cache.checked_at < settings.BLISKO_INDEX_CHECK_SECONDS:
-        return cache
-    today = site_today()
-    token = _directory_token()
-    with _cache_lock:
-        if _cache.token != token or _cache.day != today:
-            _cache = _Cache(token=token, day=today)
-        _cache.checked_at = now
-        return _cache
+    return _registry.current() or _Cache(day=site_today())
 
 
 def directory_cache_clear() -> None:
     """Forget everything cached in this process (tests call it between cases)."""
-    global _cache
-    with _cache_lock:
-        _cache = _Cache()
+    _registry.clear()
 
 
 process_cache_register("officers directory", directory_cache_clear)

@@ -3,6 +3,9 @@ another. The rules (which role serves which level, one primary officer an area a
 covers inside the term they cover) are checked here and by the database's guard; every
 change is audited, recorded for the offline apps and announced (`assignments_changed`), so
 that open reports follow the officers now serving their area.
+
+Why one module of over 400 lines: the rules of an assignment (roles per level, one primary
+officer, covers) are checked by each write; they are read together.
 """
 
 import datetime as dt

@@ -25,6 +25,10 @@ a service area (a beat can be smaller than that).
 Public rules: duplicates are never shown (the report they repeat is); not-confirmed reports
 leave the map BLISKO_REPORT_NOT_CONFIRMED_PUBLIC_DAYS after they were verified (police still
 see them).
+
+Why one module of over 400 lines: one answer to one viewport: the privacy rules, the points
+and the cells depend on each other's constants, and the rules are meant to be read in one
+place.
 """
 
 from __future__ import annotations
