@@ -13,9 +13,9 @@ from shapely.geometry import shape
 
 from blisko.core.exceptions import ApplicationError
 from blisko.core.geo import GEO_SRID
-from blisko.territories.selectors import outlines
 from blisko.territories.index import current_index, index_clear, index_rebuild
 from blisko.territories.models import Area, AreaBoundary
+from blisko.territories.selectors import outlines
 from blisko.territories.selectors.outlines import (
     OUTLINE_MAX_ZOOM,
     areas_outline,
