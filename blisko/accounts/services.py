@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from blisko.accounts.selectors import totp_device_for_user
 from blisko.core.exceptions import ApplicationError
-from blisko.core.services import audit_record
+from blisko.core.services import audit_record, full_clean
 
 DEVICE_NAME = "Authenticator app"
 
@@ -45,7 +45,7 @@ def totp_device_start(*, user: Any) -> TOTPDevice:
         raise ApplicationError(_("Your authenticator app is already set up."))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice(user=user, name=DEVICE_NAME, confirmed=False)
-    device.full_clean()
+    full_clean(device)
     device.save()
     return device
 
