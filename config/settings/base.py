@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "blisko.officers",
     "blisko.reports",
     "blisko.threatmap",
+    "blisko.diagnosis",
     "blisko.imports",
     "blisko.api",
     "blisko.public",
