@@ -76,14 +76,21 @@ def _map_index_empty():
 
 
 def seed_reference_data() -> None:
-    """What migrations seed (the KMZB categories, the role groups), which a transactional
+    """What migrations seed (the KMZB and statistic categories, the role groups), which a transactional
     test's flush removes for every test after it."""
     from blisko.core.roles import roles_sync
+    from blisko.diagnosis.models import StatisticCategory
+    from blisko.diagnosis.statistic_categories import (
+        STATISTIC_CATEGORIES,
+        statistic_categories_seed,
+    )
     from blisko.reports.kmzb import KMZB_CATEGORIES, kmzb_categories_seed
     from blisko.reports.models import Category
 
     if Category.objects.count() < len(KMZB_CATEGORIES):
         kmzb_categories_seed(Category)
+    if StatisticCategory.objects.count() < len(STATISTIC_CATEGORIES):
+        statistic_categories_seed(StatisticCategory, Category)
     roles_sync()
 
 

@@ -21,7 +21,7 @@ SUPERVISOR = "supervisor"
 OFFICER = "officer"
 
 # Blisko's own apps: the administrator gets every permission on every model in them.
-BLISKO_APPS = ("core", "territories", "officers", "reports")
+BLISKO_APPS = ("core", "territories", "officers", "reports", "diagnosis")
 _ALL = ("view", "add", "change", "delete")
 
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("reports", "reportevent"): ("view",),
         ("reports", "attachment"): ("view",),
         ("reports", "seenconfirmation"): ("view",),
+        ("diagnosis", "statisticcategory"): ("view",),
+        ("diagnosis", "statistic"): ("view",),
     },
     OFFICER: {
         ("territories", "area"): ("view",),
@@ -47,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("reports", "report"): ("view",),
         ("reports", "reportevent"): ("view",),
         ("reports", "attachment"): ("view",),
+        ("diagnosis", "statisticcategory"): ("view",),
+        ("diagnosis", "statistic"): ("view",),
     },
 }
 

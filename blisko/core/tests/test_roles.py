@@ -17,6 +17,8 @@ OFFICER_VIEWS = {
     "view_report",
     "view_reportevent",
     "view_attachment",
+    "view_statisticcategory",
+    "view_statistic",
 }
 
 

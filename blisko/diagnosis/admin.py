@@ -1,0 +1,65 @@
+"""Back office for the diagnosis: the statistic categories (the mapping to the map's
+categories is edited here, and audited) and the figures (read only: they come by import)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from blisko.core.admin import ScopedAdminMixin
+from blisko.core.services import audit_record
+from blisko.diagnosis.models import Statistic, StatisticCategory
+
+
+@admin.register(StatisticCategory)
+class StatisticCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_uk", "name_pl", "name_en", "valid_from", "valid_to"]
+    search_fields = ["code", "name_uk", "name_pl", "name_en"]
+    filter_horizontal = ["kmzb_categories"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a closed list: new categories come with Blisko's migrations
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # retired with "valid to", never deleted: old figures keep their category
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        obj = form.instance
+        before = sorted(obj.kmzb_categories.values_list("code", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = sorted(obj.kmzb_categories.values_list("code", flat=True))
+        changed = list(form.changed_data)
+        if before != after or [f for f in changed if f != "kmzb_categories"]:
+            audit_record(
+                actor=request.user,
+                entity="diagnosis.statisticcategory",
+                entity_id=obj.pk,
+                action="updated",
+                before={"kmzb_categories": before},
+                after={"kmzb_categories": after, "fields": changed},
+            )
+
+
+@admin.register(Statistic)
+class StatisticAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Figures of the areas the user may see (supervisors: their region's)."""
+
+    list_display = ["area", "period", "category", "count", "updated_at"]
+    list_filter = ["category", "period"]
+    search_fields = ["area__code", "area__name_official"]
+    list_select_related = ["area", "category"]
+    date_hierarchy = "period"
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        return queryset.filter(area__in=areas)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

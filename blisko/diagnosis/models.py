@@ -1,0 +1,69 @@
+"""Police statistics: a closed, versioned list of statistic categories, and the figures per
+area and month."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from blisko.core.models import TimeStampedModel
+from blisko.reports.models import Category
+from blisko.territories.models import Area
+
+
+class StatisticCategory(TimeStampedModel):
+    """One offence of the police statistics. A closed list: a category is retired (valid_to),
+    never deleted; a changed definition is a new code. `kmzb_categories` says which of the
+    residents' map categories count the same threat, so one threat is counted from all
+    sources."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_uk = models.CharField(_("name in Ukrainian"), max_length=200)
+    name_pl = models.CharField(_("name in Polish"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    kmzb_categories = models.ManyToManyField(
+        Category,
+        blank=True,
+        related_name="statistic_categories",
+        verbose_name=_("map categories of the same threat"),
+    )
+
+    class Meta:
+        verbose_name = _("statistic category")
+        verbose_name_plural = _("statistic categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "uk")[:2]
+        return {"pl": self.name_pl, "en": self.name_en}.get(language, self.name_uk)
+
+
+class Statistic(TimeStampedModel):
+    """How many offences of one category the police recorded in one area in one month.
+    One figure per (area, month, category): a re-import replaces it."""
+
+    # No index of its own: the unique (area, period, category) index serves by its prefix.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, db_index=False, verbose_name=_("area"))
+    period = models.DateField(_("month"), help_text=_("The first day of the month."))
+    category = models.ForeignKey(
+        StatisticCategory, on_delete=models.PROTECT, verbose_name=_("statistic category")
+    )
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("statistic")
+        verbose_name_plural = _("statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "period", "category"], name="statistic_one_figure"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.period:%Y-%m} {self.category}: {self.count}"

@@ -1,0 +1,1 @@
+"""Diagnosis services: one module per concern; import from the module itself."""
