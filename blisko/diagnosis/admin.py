@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from blisko.core.admin import ScopedAdminMixin
+from blisko.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from blisko.core.services import audit_record
 from blisko.diagnosis.models import Statistic, StatisticCategory
 
@@ -43,7 +43,7 @@ class StatisticCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Statistic)
-class StatisticAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StatisticAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Figures of the areas the user may see (supervisors: their region's)."""
 
     list_display = ["area", "period", "category", "count", "updated_at"]
@@ -54,12 +54,3 @@ class StatisticAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
         return queryset.filter(area__in=areas)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

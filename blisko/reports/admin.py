@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
 from blisko.core.admin import (
+    ReadOnlyAdminMixin,
     ReadOnlyMapMixin,
     ScopedAdminMixin,
     ServiceAdminMixin,
@@ -180,7 +181,9 @@ class AttachmentInline(_ReadOnlyInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admin.ModelAdmin):
+class ReportAdmin(
+    ReadOnlyAdminMixin, ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admin.ModelAdmin
+):
     """The register of reports, read only: moves happen on the police pages, not here."""
 
     # Status colours and Blisko's admin classes (no style="" attribute under the CSP).
@@ -267,15 +270,6 @@ class ReportAdmin(ScopedAdminMixin, ReadOnlyMapMixin, LeafletGeoAdminMixin, admi
         if scope_areas(request) is not None:
             queryset = queryset & reports_for_user(user=request.user)
         return queryset.defer("area__boundary", "assigned_unit__location")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- Open311 keys -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
 from blisko.core.admin import (
+    ReadOnlyAdminMixin,
     ReadOnlyMapMixin,
     ScopedAdminMixin,
     ServiceAdminMixin,
@@ -211,7 +212,7 @@ def _feature(area: Area, *, kind: str) -> dict[str, Any]:
 
 
 @admin.register(Place)
-class PlaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PlaceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Places come from the KATOTTH codifier and the areas' names: searchable, not edited here.
 
     Re-run `territories_import` (codifier) or rename the area instead; both keep the search
@@ -230,12 +231,3 @@ class PlaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).defer("area__boundary")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
