@@ -79,9 +79,10 @@ def seed_reference_data() -> None:
     """What migrations seed (the KMZB and statistic categories, the role groups), which a transactional
     test's flush removes for every test after it."""
     from blisko.core.roles import roles_sync
-    from blisko.diagnosis.models import StatisticCategory
+    from blisko.diagnosis.models import IncidentCategory, StatisticCategory
     from blisko.diagnosis.statistic_categories import (
         STATISTIC_CATEGORIES,
+        incident_categories_seed,
         statistic_categories_seed,
     )
     from blisko.reports.kmzb import KMZB_CATEGORIES, kmzb_categories_seed
@@ -91,6 +92,8 @@ def seed_reference_data() -> None:
         kmzb_categories_seed(Category)
     if StatisticCategory.objects.count() < len(STATISTIC_CATEGORIES):
         statistic_categories_seed(StatisticCategory, Category)
+    if IncidentCategory.objects.count() < len(STATISTIC_CATEGORIES):
+        incident_categories_seed(IncidentCategory, StatisticCategory)
     roles_sync()
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("blisko.api.urls")),
     path("open311/v2/", include("blisko.api.open311.urls")),
+    path("police/diagnosis/", include("blisko.diagnosis.urls")),
     path("police/", include("blisko.reports.urls")),
     path("", include("blisko.public.urls")),
 ]

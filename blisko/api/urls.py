@@ -11,6 +11,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from blisko.core.apis.views import not_found
+from blisko.diagnosis.apis import AreaDiagnosisApi, AreaHotspotsApi
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
 from blisko.reports.apis.seen import ReportSeenApi
 from blisko.reports.apis.submit import ReportSubmitApi, ReportTrackApi
@@ -30,6 +31,8 @@ urlpatterns = [
     path("areas/outlines", AreaOutlinesApi.as_view(), name="areas-outlines"),
     path("areas/<int:area_id>", AreaDetailApi.as_view(), name="areas-detail"),
     path("areas/<int:area_id>/boundary", AreaBoundaryApi.as_view(), name="areas-boundary"),
+    path("areas/<int:area_id>/diagnosis", AreaDiagnosisApi.as_view(), name="areas-diagnosis"),
+    path("areas/<int:area_id>/hotspots", AreaHotspotsApi.as_view(), name="areas-hotspots"),
     path("officers/find", OfficerFindApi.as_view(), name="officers-find"),
     path("places/search", PlaceSearchApi.as_view(), name="places-search"),
     path("directory", DirectoryApi.as_view(), name="directory"),

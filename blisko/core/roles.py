@@ -5,7 +5,9 @@
   officers and units, view areas and places); reads the register of reports of the region
   (reports, their history, attachments, "seen too" confirmations) and the categories;
 - officer: looks, never edits (view areas, units, officers and assignments; the reports of
-  their areas, their history and attachments, and the categories).
+  their areas, their history and attachments, and the categories);
+- analyst: reads the diagnosis of every area (statistics, incidents, their categories and
+  the areas), never a report's details or a person; edits nothing.
 
 Report workflow moves (take up, confirm, resolve...) are not admin permissions: they happen on
 the police pages through the workflow services, which check the user's areas.
@@ -19,6 +21,7 @@ from typing import Any
 ADMINISTRATOR = "administrator"
 SUPERVISOR = "supervisor"
 OFFICER = "officer"
+ANALYST = "analyst"
 
 # Blisko's own apps: the administrator gets every permission on every model in them.
 BLISKO_APPS = ("core", "territories", "officers", "reports", "diagnosis")
@@ -39,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("reports", "seenconfirmation"): ("view",),
         ("diagnosis", "statisticcategory"): ("view",),
         ("diagnosis", "statistic"): ("view",),
+        ("diagnosis", "incidentcategory"): ("view",),
+        ("diagnosis", "incident"): ("view",),
     },
     OFFICER: {
         ("territories", "area"): ("view",),
@@ -51,12 +56,22 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("reports", "attachment"): ("view",),
         ("diagnosis", "statisticcategory"): ("view",),
         ("diagnosis", "statistic"): ("view",),
+        ("diagnosis", "incidentcategory"): ("view",),
+        ("diagnosis", "incident"): ("view",),
+    },
+    ANALYST: {
+        ("territories", "area"): ("view",),
+        ("reports", "category"): ("view",),
+        ("diagnosis", "statisticcategory"): ("view",),
+        ("diagnosis", "statistic"): ("view",),
+        ("diagnosis", "incidentcategory"): ("view",),
+        ("diagnosis", "incident"): ("view",),
     },
 }
 
 
 def roles_sync(*, apps: Any = None) -> None:
-    """Create the three groups (or reset their permissions to the ones above).
+    """Create the groups (or reset their permissions to the ones above).
 
     `apps` is a migration's app registry; without it the live models are used. Missing
     permissions are created first, so this works inside a migration on a fresh database.
@@ -94,7 +109,7 @@ def roles_sync(*, apps: Any = None) -> None:
 
 
 def roles_remove(*, apps: Any = None) -> None:
-    """Delete the three groups (the reverse of the data migration)."""
+    """Delete the groups (the reverse of the data migration)."""
     from django.apps import apps as global_apps
 
     Group = (apps or global_apps).get_model("auth", "Group")

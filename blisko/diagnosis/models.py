@@ -1,10 +1,12 @@
 """Police statistics: a closed, versioned list of statistic categories, and the figures per
 area and month."""
 
-from django.db import models
+from django.contrib.gis.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from blisko.core.geo import GEO_SRID
 from blisko.core.models import TimeStampedModel
 from blisko.reports.models import Category
 from blisko.territories.models import Area
@@ -67,3 +69,65 @@ class Statistic(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.area} {self.period:%Y-%m} {self.category}: {self.count}"
+
+
+class IncidentCategory(TimeStampedModel):
+    """A category of the police-recorded incidents (events with a point). `statistic_category`
+    says which threat of the statistics it counts towards (admin-editable data, like the map
+    categories' mapping); an incident of a category mapped to none is kept but counts towards
+    no threat."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_uk = models.CharField(_("name in Ukrainian"), max_length=200)
+    name_pl = models.CharField(_("name in Polish"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    statistic_category = models.ForeignKey(
+        StatisticCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incident_categories",
+        verbose_name=_("threat of the statistics"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("incident category")
+        verbose_name_plural = _("incident categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "uk")[:2]
+        return {"pl": self.name_pl, "en": self.name_en}.get(language, self.name_uk)
+
+
+class Incident(models.Model):
+    """One event the police recorded, at its exact point (police-only: never shown to the
+    public, and in the public summary only as counts of an area). Routed to the finest area
+    holding the point, as reports are. `key` identifies the event (category, time, point
+    to 1e-6°), so a re-import of the same file never stores it twice."""
+
+    category = models.ForeignKey(
+        IncidentCategory, on_delete=models.PROTECT, db_index=False, verbose_name=_("category")
+    )
+    occurred_at = models.DateTimeField(_("time of the event"))
+    location = models.PointField(_("location"), srid=GEO_SRID, spatial_index=False)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, db_index=False, verbose_name=_("area"))
+    key = models.CharField(_("key"), max_length=32, unique=True)
+    created_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            # The diagnosis counts an area's incidents by period and category from this index
+            # alone (an index-only scan on PostgreSQL).
+            models.Index(fields=["area", "occurred_at", "category"], name="incident_area_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -162,3 +162,15 @@ def rank(threats: list[ThreatFigures]) -> Ranking:
     ordered = sorted(threats, key=key)
     biggest = ordered[0] if ordered and not ordered[0].too_few else None
     return Ranking(threats=ordered, biggest=biggest, by_count=by_count)
+
+
+def trend_kind(trend: RateRatio | None) -> str:
+    """ "rising" / "falling" when the 95% interval of the trend's rate ratio lies above / below
+    1, else "steady" (no clear change, or nothing to compare)."""
+    if trend is None:
+        return "steady"
+    if trend.low > 1:
+        return "rising"
+    if trend.high < 1:
+        return "falling"
+    return "steady"

@@ -106,3 +106,20 @@ def statistic_categories_seed(category_model: Any, kmzb_model: Any) -> None:
             },
         )
         category.kmzb_categories.set(kmzb_model.objects.filter(code__in=kmzb))
+
+
+def incident_categories_seed(incident_model: Any, statistic_model: Any) -> None:
+    """One incident category per statistic category, with its code and names and counting
+    towards it: police incident systems record events under the offences of the statistics.
+    A force whose system uses other categories adds them in the admin and maps them there."""
+    for order, (code, uk, pl, en, _kmzb) in enumerate(STATISTIC_CATEGORIES, start=1):
+        incident_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_uk": uk,
+                "name_pl": pl,
+                "name_en": en,
+                "sort_order": order * 10,
+                "statistic_category": statistic_model.objects.get(code=code),
+            },
+        )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import parse_lat_lon
 from blisko.core.unavailable import database_unavailable_response, is_database_unavailable
+from blisko.diagnosis.selectors.public import public_summary
 from blisko.officers.selectors.find import officer_find
 from blisko.territories.models import Level, Place
 from blisko.territories.selectors.places import place_get, place_location, place_search
@@ -119,6 +120,7 @@ def officer(request: HttpRequest) -> HttpResponse:
     # Anyone standing in for an absent officer comes first: they are the one to call now.
     cards = sorted(found.officers, key=lambda card: card.covering_for is None)
     area = found.area
+    community = next((a for a in found.areas if a.level == Level.COMMUNITY), area)
     return render(
         request,
         "public/officer.html",
@@ -139,6 +141,7 @@ def officer(request: HttpRequest) -> HttpResponse:
             "lat": lat,
             "lon": lon,
             "boundary_url": reverse("api:areas-boundary", kwargs={"area_id": area.pk}),
+            "summary": public_summary(area=community),
         },
     )
 

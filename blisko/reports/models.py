@@ -192,6 +192,12 @@ class Report(TimeStampedModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["area", "status"], name="report_area_status_idx"),
+            # The diagnosis counts an area's reports by period and category from this index
+            # alone (an index-only scan on PostgreSQL).
+            models.Index(
+                fields=["area", "created_at", "category", "status"],
+                name="report_area_created_idx",
+            ),
             models.Index(fields=["assigned_officer", "status"], name="report_officer_status_idx"),
             models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
             # Only reports from a client count towards its daily limit; imported ones have none.

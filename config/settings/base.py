@@ -316,3 +316,8 @@ BLISKO_TRUSTED_PROXIES = [
 # Open311 GeoReport v2.
 BLISKO_OPEN311_JURISDICTION = os.environ.get("BLISKO_OPEN311_JURISDICTION", "blisko")
 BLISKO_DEMO_OPEN311_KEY = os.environ.get("BLISKO_DEMO_OPEN311_KEY", "demo")
+
+# The diagnosis' public summary on the find-officer page names a threat only with at least this
+# many events in the last 12 months (never exact points or cells), and is kept this long.
+BLISKO_DIAGNOSIS_PUBLIC_MIN_EVENTS = int(os.environ.get("BLISKO_DIAGNOSIS_PUBLIC_MIN_EVENTS", "10"))
+BLISKO_DIAGNOSIS_PUBLIC_CACHE_SECONDS = 3600
