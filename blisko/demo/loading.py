@@ -18,6 +18,7 @@ from django.db import transaction
 from blisko.core.roles import roles_sync
 from blisko.demo.data import BOUNDARIES_VALID_FROM, DEMO_ACCOUNTS, KONIN_GMINA
 from blisko.demo.directory import DirectoryGenerator
+from blisko.diagnosis.models import Incident, Statistic
 from blisko.officers.models import Assignment, Officer, Unit
 from blisko.reports.models import Report
 from blisko.territories.models import Area, Place, PlaceKind
@@ -77,6 +78,8 @@ def demo_counts() -> dict[str, int]:
         "officers": Officer.objects.count(),
         "assignments": Assignment.objects.count(),
         "reports": Report.objects.count(),
+        "statistics": Statistic.objects.count(),
+        "incidents": Incident.objects.count(),
     }
 
 
@@ -92,6 +95,7 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     open311_key = _open311_key_ensure()
     if demo_exists():
         _reports_ensure(log)
+        _diagnosis_ensure(log)
         log("The demo is already loaded: nothing changed.")
         return DemoResult(
             created=False,
@@ -104,6 +108,7 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
         DirectoryGenerator(log).run()
     places_sync_areas()
     _reports_ensure(log)
+    _diagnosis_ensure(log)
     return DemoResult(
         created=True, accounts=DEMO_ACCOUNTS, counts=demo_counts(), open311_key=open311_key
     )
@@ -120,6 +125,15 @@ def _reports_ensure(log: Callable[[str], None]) -> None:
     index_rebuild()  # the beats just drawn must be in the index the reports are routed with
     result = reports_demo_generate(count=DEMO_REPORTS)
     log(f"{result.imported} demo reports generated and routed in {result.seconds:.1f} s.")
+
+
+def _diagnosis_ensure(log: Callable[[str], None]) -> None:
+    """Generate the diagnosis' demo data once (populations, statistics, incidents)."""
+    from blisko.demo.diagnosis import diagnosis_demo_exists, diagnosis_demo_generate
+
+    if diagnosis_demo_exists():
+        return
+    diagnosis_demo_generate(log=log)
 
 
 def _open311_key_ensure() -> str:

@@ -1,5 +1,6 @@
 """Back office for the diagnosis: the statistic categories (the mapping to the map's
-categories is edited here, and audited) and the figures (read only: they come by import)."""
+categories is edited here, and audited), the figures, the incident categories (their threat,
+audited) and the incidents (read only: figures and incidents come by import)."""
 
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 
 from blisko.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from blisko.core.services import audit_record
-from blisko.diagnosis.models import Statistic, StatisticCategory
+from blisko.diagnosis.models import Incident, IncidentCategory, Statistic, StatisticCategory
 
 
 @admin.register(StatisticCategory)
@@ -51,6 +52,55 @@ class StatisticAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["area__code", "area__name_official"]
     list_select_related = ["area", "category"]
     date_hierarchy = "period"
+
+    def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
+        return queryset.filter(area__in=areas)
+
+
+@admin.register(IncidentCategory)
+class IncidentCategoryAdmin(admin.ModelAdmin):
+    """The incident categories and the threat each counts towards (audited). A force whose
+    incident system uses other categories adds them here; one in use is never deleted."""
+
+    list_display = ["code", "name_uk", "name_pl", "name_en", "statistic_category"]
+    list_filter = ["statistic_category"]
+    search_fields = ["code", "name_uk", "name_pl", "name_en"]
+    list_select_related = ["statistic_category"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and Incident.objects.filter(category=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = None
+        if change:
+            previous = IncidentCategory.objects.get(pk=obj.pk)
+            before = {f: str(getattr(previous, f)) for f in form.changed_data}
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            entity="diagnosis.incidentcategory",
+            entity_id=obj.pk,
+            action="updated" if change else "created",
+            before=before,
+            after={f: str(getattr(obj, f)) for f in form.changed_data},
+        )
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Incidents of the areas the user may see (read only: they come by import)."""
+
+    list_display = ["occurred_at", "category", "area", "created_at"]
+    list_filter = ["category"]
+    search_fields = ["area__code", "area__name_official"]
+    list_select_related = ["area", "category"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
 
     def scope_queryset(self, queryset: QuerySet, areas: QuerySet) -> QuerySet:
         return queryset.filter(area__in=areas)

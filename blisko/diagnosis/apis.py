@@ -15,7 +15,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from blisko.core.apis.schema import BAD_REQUEST, LANGUAGE_PARAMETER, ErrorSerializer
 from blisko.diagnosis.hotspots import (
     DEFAULT_PERMUTATIONS,
     DEFAULT_RESOLUTION,
@@ -138,6 +144,137 @@ class PeriodSerializer(serializers.Serializer):
         return attrs
 
 
+# --- the schema of the answers (documentation: the views write the same keys) -------------
+
+
+class _IntervalSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True, help_text="null: unbounded")
+
+
+class _RatioSerializer(serializers.Serializer):
+    ratio = serializers.FloatField(
+        allow_null=True, help_text="null: infinite (no events to compare with)"
+    )
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True, help_text="null: unbounded")
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class _AreaSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    population = serializers.IntegerField(allow_null=True)
+
+
+class _MonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    count = serializers.IntegerField()
+
+
+class _ThreatSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text=gettext_lazy("Police data plus residents' reports."))
+    police = serializers.IntegerField()
+    reports = serializers.IntegerField()
+    too_few = serializers.BooleanField(help_text=gettext_lazy("Fewer than min_events events."))
+    rate = _IntervalSerializer(
+        allow_null=True, help_text=gettext_lazy("Per 1,000 residents; null without population.")
+    )
+    region_count = serializers.IntegerField()
+    region_rate = _IntervalSerializer(allow_null=True)
+    vs_region = _RatioSerializer(
+        allow_null=True, help_text=gettext_lazy("Rate ratio to the rest of the region.")
+    )
+    previous_count = serializers.IntegerField()
+    trend = _RatioSerializer(
+        allow_null=True, help_text=gettext_lazy("Rate ratio to the previous period.")
+    )
+    trend_kind = serializers.ChoiceField(choices=["rising", "falling", "steady"])
+    monthly = _MonthSerializer(many=True)
+
+
+class _PeriodOutSerializer(serializers.Serializer):
+    from_ = serializers.CharField(help_text="YYYY-MM")
+    to = serializers.CharField(help_text="YYYY-MM")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {("from" if name == "from_" else name): field for name, field in fields.items()}
+
+
+class _SourceSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["statistics", "incidents", "reports"])
+    events = serializers.IntegerField()
+    first = serializers.CharField(allow_null=True)
+    last = serializers.CharField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="AreaDiagnosis")
+class DiagnosisOutputSerializer(serializers.Serializer):
+    area = _AreaSerializer()
+    region = _AreaSerializer(allow_null=True)
+    period = _PeriodOutSerializer()
+    previous = _PeriodOutSerializer()
+    police_source = serializers.ChoiceField(choices=["statistics", "incidents"], allow_null=True)
+    min_events = serializers.IntegerField()
+    biggest = serializers.CharField(allow_null=True)
+    tied = serializers.ListField(child=serializers.CharField())
+    by_count = serializers.BooleanField()
+    threats = _ThreatSerializer(many=True)
+    sources = _SourceSerializer(many=True)
+
+
+class _CellPropertiesSerializer(serializers.Serializer):
+    h3 = serializers.CharField()
+    count = serializers.IntegerField()
+    gi_z = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    p_sim = serializers.FloatField(allow_null=True)
+    q_value = serializers.FloatField(allow_null=True)
+    class_ = serializers.ChoiceField(choices=["hot", "cold", "none"])
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {("class" if name == "class_" else name): field for name, field in fields.items()}
+
+
+class _PolygonSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Polygon"])
+    coordinates = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    )
+
+
+class _CellSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.CharField()
+    geometry = _PolygonSerializer()
+    properties = _CellPropertiesSerializer()
+
+
+@extend_schema_serializer(component_name="AreaHotspots")
+class HotspotsOutputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = _CellSerializer(many=True)
+    resolution = serializers.IntegerField()
+    permutations = serializers.IntegerField()
+    events = serializers.IntegerField()
+    period = _PeriodOutSerializer()
+
+
+_REFUSALS = {
+    400: BAD_REQUEST,
+    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not signed in.")),
+    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("No such area among yours.")),
+}
+
+
 class PoliceApi(APIView):
     """A police read: a signed-in session; GET only."""
 
@@ -146,8 +283,17 @@ class PoliceApi(APIView):
 
 
 _PERIOD_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.STR, description="YYYY-MM"),
-    OpenApiParameter("to", OpenApiTypes.STR, description="YYYY-MM"),
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.STR,
+        description=gettext_lazy("First month, YYYY-MM (default: 12 months before `to`)."),
+    ),
+    OpenApiParameter(
+        "to",
+        OpenApiTypes.STR,
+        description=gettext_lazy("Last month, YYYY-MM, one that has ended (default: last month)."),
+    ),
+    LANGUAGE_PARAMETER,
 ]
 
 
@@ -158,12 +304,8 @@ class AreaDiagnosisApi(PoliceApi):
     @extend_schema(
         operation_id="areas_diagnosis",
         parameters=_PERIOD_PARAMETERS,
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The diagnosis."),
-            400: OpenApiResponse(description="A malformed or future month."),
-            403: OpenApiResponse(description="Not signed in."),
-            404: OpenApiResponse(description="No such area among yours."),
-        },
+        responses={200: DiagnosisOutputSerializer, **_REFUSALS},
+        tags=["diagnosis"],
     )
     def get(self, request: Request, area_id: int) -> Response:
         area = diagnosis_area_get(user=request.user, area_id=area_id)
@@ -211,12 +353,8 @@ class AreaHotspotsApi(PoliceApi):
             OpenApiParameter("permutations", OpenApiTypes.INT, description="0-99999, default 999"),
             OpenApiParameter("threat", OpenApiTypes.STR, description="a statistic category code"),
         ],
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="A GeoJSON FeatureCollection."),
-            400: OpenApiResponse(description="A parameter out of range."),
-            403: OpenApiResponse(description="Not signed in."),
-            404: OpenApiResponse(description="No such area among yours."),
-        },
+        responses={200: HotspotsOutputSerializer, **_REFUSALS},
+        tags=["diagnosis"],
     )
     def get(self, request: Request, area_id: int) -> Response:
         area = diagnosis_area_get(user=request.user, area_id=area_id)

@@ -8,6 +8,9 @@ PATHS = [
     "/api/v1/areas/outlines",
     "/api/v1/areas/{area_id}",
     "/api/v1/areas/{area_id}/boundary",
+    # Police only (a signed-in session): the diagnosis of an area.
+    "/api/v1/areas/{area_id}/diagnosis",
+    "/api/v1/areas/{area_id}/hotspots",
     "/api/v1/officers/find",
     "/api/v1/places/search",
     "/api/v1/directory",
@@ -82,6 +85,14 @@ def test_the_query_parameters_of_each_endpoint_are_described():
     assert names("/api/v1/areas/{area_id}/boundary") == {"date"}
     assert names("/api/v1/areas/outlines") == {"level", "country", "bbox", "zoom", "known"}
     assert names("/api/v1/directory") == {"since"}
+    assert names("/api/v1/areas/{area_id}/diagnosis") == {"from", "to"}
+    assert names("/api/v1/areas/{area_id}/hotspots") == {
+        "from",
+        "to",
+        "resolution",
+        "permutations",
+        "threat",
+    }
 
 
 def test_the_officer_card_in_the_schema_has_every_field_of_the_card():

@@ -3,7 +3,14 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from blisko.core.roles import ADMINISTRATOR, OFFICER, SUPERVISOR, roles_remove, roles_sync
+from blisko.core.roles import (
+    ADMINISTRATOR,
+    ANALYST,
+    OFFICER,
+    SUPERVISOR,
+    roles_remove,
+    roles_sync,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +26,8 @@ OFFICER_VIEWS = {
     "view_attachment",
     "view_statisticcategory",
     "view_statistic",
+    "view_incidentcategory",
+    "view_incident",
 }
 
 
@@ -53,6 +62,15 @@ def test_an_officer_only_views():
     roles_sync()
 
     assert _codenames(OFFICER) == OFFICER_VIEWS
+
+
+def test_an_analyst_reads_the_diagnosis_and_no_report_or_person():
+    roles_sync()
+    codenames = _codenames(ANALYST)
+
+    assert {"view_statistic", "view_incident", "view_area", "view_incidentcategory"} <= codenames
+    assert not {c for c in codenames if not c.startswith("view_")}
+    assert not {"view_report", "view_officer", "view_attachment"} & codenames
 
 
 def test_an_administrator_has_everything_on_blisko_and_on_users_and_groups():

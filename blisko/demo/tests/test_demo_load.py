@@ -114,6 +114,19 @@ def _check_the_demo_accounts_have_their_roles_and_officers() -> None:
     assert not scope.filter(code__startswith="UA12").exists()
 
 
+def _check_the_diagnosis_has_statistics_incidents_and_a_biggest_threat() -> None:
+    from blisko.diagnosis.models import Incident, Statistic
+    from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area, period_parse
+
+    assert Statistic.objects.count() > 10_000 and Incident.objects.count() > 10_000
+    for code in ("UA05020030000031457", "3062011"):  # Vinnytsia hromada, gmina Konin
+        area = Area.objects.get(code=code)
+        assert area.population and area.parent.population
+        d = diagnosis_for_area(area=area, period=period_parse(None, None))
+        assert d.police_kind == "statistics" and d.biggest is not None
+        assert len(d.months) == 12 and all(sum(row.monthly) for row in d.rows[:3])
+
+
 def _check_every_change_went_through_the_services() -> None:
     assignments = Assignment.objects.count()
 
@@ -134,6 +147,7 @@ def test_the_demo_loads_on_the_imported_territories_and_a_second_run_changes_not
     _check_units_officers_and_supervisors_are_generated_with_contacts()
     _check_the_demo_accounts_have_their_roles_and_officers()
     _check_every_change_went_through_the_services()
+    _check_the_diagnosis_has_statistics_incidents_and_a_biggest_threat()
 
     before = _rows()
     started = time.monotonic()

@@ -66,3 +66,29 @@ def test_a_supervisor_sees_only_the_figures_of_their_region():
     client = logged_in(supervisor_of("UA05000000000010236"))
     page = client.get(reverse("admin:diagnosis_statistic_changelist")).content.decode()
     assert "41" in page and "Konin" not in page
+
+
+def test_an_incident_category_is_mapped_to_another_threat_audited(admin_user):
+    from blisko.diagnosis.models import IncidentCategory
+
+    category = IncidentCategory.objects.get(code="drugs")
+    fraud = StatisticCategory.objects.get(code="fraud")
+    client = logged_in(admin_user)
+    url = reverse("admin:diagnosis_incidentcategory_change", args=[category.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "name_uk": category.name_uk,
+            "name_pl": category.name_pl,
+            "name_en": category.name_en,
+            "statistic_category": fraud.pk,
+            "sort_order": category.sort_order,
+        },
+    )
+    assert response.status_code == 302
+    category.refresh_from_db()
+    assert category.statistic_category == fraud
+    audit = AuditEvent.objects.get(entity="diagnosis.incidentcategory")
+    assert audit.after == {"statistic_category": str(fraud)}
+    assert client.get(reverse("admin:diagnosis_incident_changelist")).status_code == 200

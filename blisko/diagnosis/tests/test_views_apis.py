@@ -216,3 +216,21 @@ def test_the_find_officer_page_shows_the_summary_in_plain_words(client, settings
         html = client.get("/officer/", {"lat": "48.2", "lon": "24.0"}).content.decode()
     assert "data-public-summary" in html and 'data-public-threat="theft"' in html
     assert "24.0004" not in html  # no exact point of an incident
+
+
+def test_the_answers_have_exactly_the_keys_the_schema_documents(client, w):
+    from blisko.api.tests.helpers import openapi_schema
+
+    schemas = openapi_schema()["components"]["schemas"]
+
+    def properties(name):
+        schema = schemas[name]
+        return set(schema["properties"])
+
+    client.force_login(analyst())
+    body = client.get(reverse("api:areas-diagnosis", args=[w.area.pk]), PERIOD).json()
+    assert set(body) == properties("AreaDiagnosis")
+    threat = schemas["AreaDiagnosis"]["properties"]["threats"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert set(body["threats"][0]) == properties(threat)
+    cells = client.get(reverse("api:areas-hotspots", args=[w.area.pk]), PERIOD).json()
+    assert set(cells) == properties("AreaHotspots")

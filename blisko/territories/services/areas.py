@@ -200,3 +200,32 @@ def area_delete(*, area: Area, actor: Actor) -> None:
             action="deleted",
             before=before,
         )
+
+
+@transaction.atomic
+def areas_set_population(
+    *, populations: dict[int, int | None], actor: Actor = None, note: str = ""
+) -> int:
+    """Set the population of each area (area id → residents, None for unknown), each change
+    audited with its value before and after; how many changed. For a census or register
+    update of many areas at once (the admin edits one area through `area_save`)."""
+    changed = 0
+    now = timezone.now()
+    for area in Area.objects.filter(pk__in=list(populations)).only("pk", "population"):
+        value = populations[area.pk]
+        if value is not None and value < 0:
+            raise ApplicationError(_("A population cannot be negative."), {"field": "population"})
+        if area.population == value:
+            continue
+        audit_record(
+            actor=actor,
+            entity="territories.area",
+            entity_id=area.pk,
+            action="population",
+            before={"population": area.population},
+            after={"population": value},
+            note=note,
+        )
+        Area.objects.filter(pk=area.pk).update(population=value, updated_at=now)
+        changed += 1
+    return changed
