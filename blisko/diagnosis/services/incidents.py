@@ -129,13 +129,17 @@ class _Checker:
         text = str(value).strip() if value is not None else ""
         if not text:
             return None, _("“occurred_at” is required.")
+        moment: dt.datetime | None
         try:
-            moment = parse_datetime(text)
-            if moment is None:
-                day = parse_date(text)
-                moment = dt.datetime.combine(day, dt.time()) if day else None
+            moment = dt.datetime.fromisoformat(text)  # C-fast; Django's parsers for the rest
         except ValueError:
-            moment = None
+            try:
+                moment = parse_datetime(text)
+                if moment is None:
+                    day = parse_date(text)
+                    moment = dt.datetime.combine(day, dt.time()) if day else None
+            except ValueError:
+                moment = None
         if moment is None:
             return None, _(
                 "“%(value)s” is not a date and time in ISO 8601 (such as 2024-05-17T14:30)"
@@ -319,14 +323,15 @@ def _is_json(path: Path) -> bool:
     return start[:1] in (b"{", b"[")
 
 
-def _keys(rows: _Rows, lon: np.ndarray, lat: np.ndarray) -> list[str]:
-    """Each event's identity: a hash of its category, time and point to 1e-6°."""
+def _keys(rows: _Rows, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Each event's identity: 16 bytes of a hash of its category, time and point to 1e-6°
+    (as numpy bytes: 16 bytes a row, not a Python string)."""
     lon6 = np.round(lon * 1e6).astype(np.int64).tolist()
     lat6 = np.round(lat * 1e6).astype(np.int64).tolist()
-    return [
-        hashlib.blake2b(f"{c}|{m}|{x}|{y}".encode(), digest_size=16).hexdigest()
-        for c, m, x, y in zip(rows.category, rows.moment, lon6, lat6, strict=True)
-    ]
+    out = np.empty(len(lon6), dtype="S16")
+    for i, (c, m, x, y) in enumerate(zip(rows.category, rows.moment, lon6, lat6, strict=True)):
+        out[i] = hashlib.blake2b(f"{c}|{m}|{x}|{y}".encode(), digest_size=16).digest()
+    return out
 
 
 def _route(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -360,7 +365,7 @@ def incidents_import_file(
         raise _refusal(_("The file names its columns but holds no incidents."))
     lon = np.frombuffer(rows.lon, dtype=np.float64)
     lat = np.frombuffer(rows.lat, dtype=np.float64)
-    keys = _keys(rows, lon, lat) if len(rows.line) else []
+    keys = _keys(rows, lon, lat)
     _check_duplicates(keys, rows, checker, result.kind)
     if result.problem_count:
         return result
@@ -396,22 +401,63 @@ def incidents_import_file(
     return result
 
 
-def _check_duplicates(keys: list[str], rows: _Rows, checker: _Checker, kind: str) -> None:
-    first: dict[str, int] = {}
-    for key, line in zip(keys, rows.line, strict=True):
-        seen = first.setdefault(key, line)
-        if seen != line:
-            label = (_("Line %(line)s") if kind == "CSV" else _("Feature %(n)s")) % {
-                "line": line,
-                "n": line,
-            }
-            checker.problem(
-                label,
-                _("the same category, time and place as %(first)s.") % {"first": seen},
+def _check_duplicates(keys: np.ndarray, rows: _Rows, checker: _Checker, kind: str) -> None:
+    if not len(keys):
+        return
+    order = np.argsort(keys, kind="stable")
+    repeated = np.flatnonzero(keys[order][1:] == keys[order][:-1]) + 1
+    lines = np.frombuffer(rows.line, dtype=np.int64)
+    for position in repeated.tolist():
+        line = int(lines[order[position]])
+        first = int(lines[order[position - 1]])
+        label = (_("Line %(line)s") if kind == "CSV" else _("Feature %(n)s")) % {
+            "line": line,
+            "n": line,
+        }
+        checker.problem(
+            label, _("the same category, time and place as %(first)s.") % {"first": first}
+        )
+
+
+_CHUNK = 50_000
+
+
+def _chunks(
+    rows: _Rows, keys: np.ndarray, areas: np.ndarray, chosen: np.ndarray
+) -> Iterator[list[tuple[int, str, float, float, int, str]]]:
+    """The chosen rows, _CHUNK at a time, as (category, UTC time, lon, lat, area, key hex):
+    only one chunk is ever made of Python objects. Times as each engine stores them: ISO with
+    an offset for PostgreSQL, Django's naive UTC text ("YYYY-MM-DD HH:MM:SS[.ffffff]") for
+    SQLite, whose range lookups compare text."""
+    postgresql = connection.vendor == "postgresql"
+
+    def stamp(text: str) -> str:
+        if postgresql:
+            return f"{text}+00:00"
+        text = text.replace("T", " ")
+        return text[:-7] if text.endswith(".000000") else text
+
+    moment_all = np.frombuffer(rows.moment, dtype=np.int64)
+    lon_all = np.frombuffer(rows.lon, dtype=np.float64)
+    lat_all = np.frombuffer(rows.lat, dtype=np.float64)
+    category_all = np.frombuffer(rows.category, dtype=np.int64)
+    for start in range(0, len(chosen), _CHUNK):
+        part = chosen[start : start + _CHUNK]
+        stamps = np.datetime_as_string(moment_all[part].astype("datetime64[us]"), unit="us")
+        yield list(
+            zip(
+                category_all[part].tolist(),
+                [stamp(t) for t in stamps.tolist()],
+                lon_all[part].tolist(),
+                lat_all[part].tolist(),
+                areas[part].tolist(),
+                [k.hex() for k in keys[part].tolist()],
+                strict=True,
             )
+        )
 
 
-def _write(rows: _Rows, keys: list[str], areas: np.ndarray, chosen: np.ndarray) -> int:
+def _write(rows: _Rows, keys: np.ndarray, areas: np.ndarray, chosen: np.ndarray) -> int:
     """Insert the chosen events, skipping those on record (by key); how many were new. COPY into
     a temporary table and one INSERT … ON CONFLICT DO NOTHING on PostgreSQL; one prepared
     INSERT OR IGNORE run for every row on SQLite."""
@@ -419,15 +465,6 @@ def _write(rows: _Rows, keys: list[str], areas: np.ndarray, chosen: np.ndarray) 
         return 0
     table = connection.ops.quote_name(Incident._meta.db_table)
     now = timezone.now()
-    moments = np.frombuffer(rows.moment, dtype=np.int64)[chosen]
-    stamps = (
-        np.datetime_as_string(moments.astype("datetime64[us]"), unit="us").astype(object) + "+00:00"
-    ).tolist()
-    lon = np.frombuffer(rows.lon, dtype=np.float64)[chosen].tolist()
-    lat = np.frombuffer(rows.lat, dtype=np.float64)[chosen].tolist()
-    category = np.frombuffer(rows.category, dtype=np.int64)[chosen].tolist()
-    area = areas[chosen].tolist()
-    key = [keys[i] for i in chosen.tolist()]
     columns = "category_id, occurred_at, location, area_id, key, created_at"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -440,14 +477,12 @@ def _write(rows: _Rows, keys: list[str], areas: np.ndarray, chosen: np.ndarray) 
                 cursor.connection.cursor() as pg,
                 pg.copy("COPY diagnosis_incident_in FROM STDIN") as copy,
             ):
-                chunk: list[str] = []
-                for c, t, x, y, a, k in zip(category, stamps, lon, lat, area, key, strict=True):
-                    chunk.append(f"{c}\t{t}\t{x!r}\t{y!r}\t{a}\t{k}\n")
-                    if len(chunk) >= 50_000:
-                        copy.write("".join(chunk).encode())
-                        chunk = []
-                if chunk:
-                    copy.write("".join(chunk).encode())
+                for chunk in _chunks(rows, keys, areas, chosen):
+                    copy.write(
+                        "".join(
+                            f"{c}\t{t}\t{x!r}\t{y!r}\t{a}\t{k}\n" for c, t, x, y, a, k in chunk
+                        ).encode()
+                    )
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT category_id, occurred_at, "
                 f"ST_SetSRID(ST_MakePoint(lon, lat), 4326), area_id, key, %s "
@@ -460,19 +495,11 @@ def _write(rows: _Rows, keys: list[str], areas: np.ndarray, chosen: np.ndarray) 
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         before = cursor.fetchone()[0]
         stamp = connection.ops.adapt_datetimefield_value(now)
-        cursor.executemany(
-            f"INSERT OR IGNORE INTO {table} ({columns}) "
-            f"VALUES (%s, %s, MakePoint(%s, %s, 4326), %s, %s, %s)",
-            (
-                (c, connection.ops.adapt_datetimefield_value(_from_us(m)), x, y, a, k, stamp)
-                for c, m, x, y, a, k in zip(
-                    category, moments.tolist(), lon, lat, area, key, strict=True
-                )
-            ),
-        )
+        for chunk in _chunks(rows, keys, areas, chosen):
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {table} ({columns}) "
+                f"VALUES (%s, %s, MakePoint(%s, %s, 4326), %s, %s, %s)",
+                [(c, t, x, y, a, k, stamp) for c, t, x, y, a, k in chunk],
+            )
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         return int(cursor.fetchone()[0] - before)
-
-
-def _from_us(us: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=us)

@@ -160,3 +160,14 @@ def test_a_category_maps_to_a_threat_as_data(tmp_path):
     theft = IncidentCategory.objects.get(code="theft")
     assert theft.statistic_category.code == "theft"
     assert Area.objects.filter(code="UA05020030000031457").exists()
+
+
+def test_imported_incidents_are_counted_by_the_diagnosis_in_their_month(tmp_path):
+    from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area, period_parse
+
+    _import(_file(tmp_path, GOOD), "--commit")
+    area = Area.objects.get(code="UA05020030000031457")
+    d = diagnosis_for_area(area=area, period=period_parse("2025-01", "2025-12"))
+    theft = next(row for row in d.rows if row.code == "theft")
+    assert d.police_kind == "incidents" and theft.police == 1 and theft.monthly[2] == 1
+    assert d.period.months[2].month == 3
