@@ -21,7 +21,7 @@ from blisko.diagnosis.hotspots import DEFAULT_PERMUTATIONS
 from blisko.diagnosis.ranking import MIN_EVENTS
 from blisko.diagnosis.selectors.access import diagnosis_area_get, diagnosis_area_list
 from blisko.diagnosis.selectors.diagnosis import Diagnosis, diagnosis_for_area
-from blisko.diagnosis.selectors.hotspots import area_hotspots, hotspots_geojson
+from blisko.diagnosis.selectors.hotspots import area_foresight, area_hotspots, hotspots_geojson
 from blisko.reports.selectors.stats import user_is_supervisor
 
 AREAS_PAGE_SIZE = 50
@@ -138,7 +138,9 @@ def diagnosis(request: HttpRequest, area_id: int) -> HttpResponse:
     resolution = form.resolution_value()
     threat = form.threat_value()
     cells = None
+    foresight = None
     if not printable:
+        foresight = area_foresight(area=area, period=period, resolution=resolution, threat=threat)
         cells = area_hotspots(
             area=area,
             period=period,
@@ -165,6 +167,7 @@ def diagnosis(request: HttpRequest, area_id: int) -> HttpResponse:
             "cold_count": int((cells.classes == "cold").sum()) if cells is not None else 0,
             "cell_count": len(cells.cells) if cells is not None else 0,
             "resolution": resolution,
+            "foresight": foresight,
             "threat": threat,
             "query": query.urlencode(),
             "is_supervisor": user_is_supervisor(user=request.user),

@@ -3,12 +3,19 @@ cells as GeoJSON polygons."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from h3.api import numpy_int as h3n
 
-from blisko.diagnosis.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_RESOLUTION, Hotspots, hotspots
+from blisko.diagnosis.hotspots import (
+    DEFAULT_PERMUTATIONS,
+    DEFAULT_RESOLUTION,
+    Hotspots,
+    hotspots,
+    predictive_accuracy,
+)
 from blisko.diagnosis.models import StatisticCategory
 from blisko.diagnosis.selectors.diagnosis import Period, event_points
 from blisko.territories.models import Area
@@ -88,3 +95,35 @@ def hotspots_geojson(result: Hotspots | None, *, all_cells: bool = False) -> dic
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class Foresight:
+    """How well the previous period's hot cells foretold this period's events."""
+
+    pai: float | None  # hit rate / share of the study area (None: no hot cells then)
+    hit_rate: float  # share of this period's events in those cells
+    hot_cells: int
+    events: int
+
+
+def area_foresight(
+    *,
+    area: Area,
+    period: Period,
+    resolution: int = DEFAULT_RESOLUTION,
+    threat: StatisticCategory | None = None,
+) -> Foresight | None:
+    """The Predictive Accuracy Index of the hot cells of the period before `period` (the same
+    length) for the events of `period`; None when either period has no event."""
+    before = area_hotspots(
+        area=area, period=period.previous(), resolution=resolution, permutations=0, threat=threat
+    )
+    if before is None:
+        return None
+    lon, lat = event_points(area=area, period=period, threat=threat)
+    cells, counts = cells_of(lon, lat, resolution=resolution)
+    if not len(cells):
+        return None
+    pai, hit_rate = predictive_accuracy(before, cells, counts)
+    return Foresight(pai, hit_rate, int(before.hot().sum()), int(counts.sum()))

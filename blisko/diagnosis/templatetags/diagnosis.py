@@ -35,3 +35,11 @@ def trend_label(trend: Any) -> str:
         "falling": _("falling"),
         "steady": _("no clear change"),
     }[trend_kind(trend)]
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A share (0-1) as a whole percentage in the active language's format."""
+    if value is None:
+        return "—"
+    return f"{number_format(float(value) * 100, decimal_pos=0)} %"

@@ -234,3 +234,23 @@ def test_the_answers_have_exactly_the_keys_the_schema_documents(client, w):
     assert set(body["threats"][0]) == properties(threat)
     cells = client.get(reverse("api:areas-hotspots", args=[w.area.pk]), PERIOD).json()
     assert set(cells) == properties("AreaHotspots")
+
+
+def test_the_previous_periods_hot_cells_are_tested_on_this_period(client, w):
+    from blisko.diagnosis.selectors.diagnosis import period_parse
+    from blisko.diagnosis.selectors.hotspots import area_foresight
+
+    rng = np.random.default_rng(4)
+    for i in range(60):  # last year: the same cluster
+        lon, lat = 24.0 + rng.normal(0, 0.0004), 48.2 + rng.normal(0, 0.0004)
+        incident(w.area, moment("2024-04", 1 + i % 28), "drugs", lon, lat)
+    for i in range(40):
+        lon, lat = 23.98 + rng.uniform(0, 0.04), 48.18 + rng.uniform(0, 0.04)
+        incident(w.area, moment("2024-04", 1 + i % 28), "theft", lon, lat)
+    foresight = area_foresight(
+        area=w.area, period=period_parse("2025-01", "2025-12"), resolution=10
+    )
+    assert foresight.hot_cells > 0 and foresight.events == 100
+    assert foresight.pai > 5 and 0.3 < foresight.hit_rate <= 1
+    client.force_login(analyst())
+    assert "data-foresight" in _page(client, w.area, resolution="10").content.decode()
