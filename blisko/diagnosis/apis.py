@@ -37,9 +37,10 @@ from blisko.diagnosis.hotspots import (
     MIN_RESOLUTION,
 )
 from blisko.diagnosis.models import StatisticCategory
+from blisko.diagnosis.periods import period_parse
 from blisko.diagnosis.ranking import MIN_EVENTS, Interval, RateRatio, trend_kind
-from blisko.diagnosis.selectors.access import diagnosis_area_get
-from blisko.diagnosis.selectors.diagnosis import Diagnosis, diagnosis_for_area, period_parse
+from blisko.diagnosis.selectors.access import diagnosis_area_get, threat_get
+from blisko.diagnosis.selectors.diagnosis import Diagnosis, diagnosis_for_area
 from blisko.diagnosis.selectors.hotspots import area_hotspots, hotspots_geojson
 from blisko.territories.models import Area
 
@@ -331,12 +332,21 @@ class HotspotsSerializer(PeriodSerializer):
         max_value=MAX_PERMUTATIONS,
         help_text=gettext_lazy("Permutations for p_sim, 0-99,999 (default 999; 0 skips p_sim)."),
     )
-    threat = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=StatisticCategory.objects.filter(valid_to__isnull=True),
+    threat = serializers.CharField(
         required=False,
+        max_length=64,
         help_text=gettext_lazy("Only the events of this threat (a statistic category code)."),
     )
+
+    def validate_threat(self, value: str) -> StatisticCategory:
+        found = threat_get(code=value)
+        if found is None:
+            raise serializers.ValidationError(
+                serializers.ChoiceField.default_error_messages["invalid_choice"].format(
+                    input=value[:64]
+                )
+            )
+        return found
 
 
 class AreaHotspotsApi(PoliceApi):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from blisko.core.exceptions import ApplicationError
 from blisko.diagnosis.hotspots import DEFAULT_RESOLUTION, MAX_RESOLUTION, MIN_RESOLUTION
 from blisko.diagnosis.models import StatisticCategory
-from blisko.diagnosis.selectors.diagnosis import Period, period_parse
+from blisko.diagnosis.periods import Period, period_parse
 
 
 def _month_field(label: Any) -> forms.CharField:

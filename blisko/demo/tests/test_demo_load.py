@@ -116,7 +116,8 @@ def _check_the_demo_accounts_have_their_roles_and_officers() -> None:
 
 def _check_the_diagnosis_has_statistics_incidents_and_a_biggest_threat() -> None:
     from blisko.diagnosis.models import Incident, Statistic
-    from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area, period_parse
+    from blisko.diagnosis.periods import period_parse
+    from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area
 
     assert Statistic.objects.count() > 10_000 and Incident.objects.count() > 10_000
     for code in ("UA05020030000031457", "3062011"):  # Vinnytsia hromada, gmina Konin

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from blisko.core.exceptions import NotFoundError
 from blisko.core.roles import ADMINISTRATOR, ANALYST
+from blisko.diagnosis.models import StatisticCategory
 from blisko.officers.selectors.access import areas_for_user
 from blisko.territories.models import Area
 
@@ -43,3 +44,8 @@ def diagnosis_area_get(*, user: Any, area_id: int) -> Area:
 def diagnosis_area_list(*, user: Any) -> QuerySet[Area]:
     """The areas the user may open, coarsest first (for the index page)."""
     return diagnosis_areas_for_user(user=user).order_by("level", "code")
+
+
+def threat_get(*, code: str) -> StatisticCategory | None:
+    """The threat (a statistic category in use) with this code, or None."""
+    return StatisticCategory.objects.filter(valid_to__isnull=True, code=code).first()

@@ -17,7 +17,8 @@ from blisko.diagnosis.hotspots import (
     predictive_accuracy,
 )
 from blisko.diagnosis.models import StatisticCategory
-from blisko.diagnosis.selectors.diagnosis import Period, event_points
+from blisko.diagnosis.periods import Period
+from blisko.diagnosis.selectors.diagnosis import event_points
 from blisko.territories.models import Area
 
 # The seed of the permutations: the same request gives the same p_sim.

@@ -12,8 +12,9 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 
 from blisko.core.clock import site_today
+from blisko.diagnosis.periods import period_parse
 from blisko.diagnosis.ranking import trend_kind
-from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area, period_parse
+from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area
 from blisko.territories.models import Area
 
 SHOWN = 3

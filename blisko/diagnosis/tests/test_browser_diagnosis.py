@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from blisko.core.testing.browser import DESKTOP
-from blisko.diagnosis.selectors.diagnosis import period_parse
+from blisko.diagnosis.periods import period_parse
 from blisko.diagnosis.tests.diagnosis_data import figure, incident, world
 from blisko.reports.tests.police import PASSWORD, police_user
 

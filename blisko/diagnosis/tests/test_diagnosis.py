@@ -8,7 +8,8 @@ import time_machine
 from statsmodels.stats import rates as sm_rates
 
 from blisko.core.exceptions import ApplicationError
-from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area, period_parse
+from blisko.diagnosis.periods import period_parse
+from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area
 from blisko.diagnosis.tests.diagnosis_data import figure, incident, moment, report, world
 from blisko.reports.models import Status
 

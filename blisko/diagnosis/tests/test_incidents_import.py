@@ -163,7 +163,8 @@ def test_a_category_maps_to_a_threat_as_data(tmp_path):
 
 
 def test_imported_incidents_are_counted_by_the_diagnosis_in_their_month(tmp_path):
-    from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area, period_parse
+    from blisko.diagnosis.periods import period_parse
+    from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area
 
     _import(_file(tmp_path, GOOD), "--commit")
     area = Area.objects.get(code="UA05020030000031457")

@@ -237,7 +237,7 @@ def test_the_answers_have_exactly_the_keys_the_schema_documents(client, w):
 
 
 def test_the_previous_periods_hot_cells_are_tested_on_this_period(client, w):
-    from blisko.diagnosis.selectors.diagnosis import period_parse
+    from blisko.diagnosis.periods import period_parse
     from blisko.diagnosis.selectors.hotspots import area_foresight
 
     rng = np.random.default_rng(4)
