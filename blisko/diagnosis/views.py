@@ -161,6 +161,9 @@ def diagnosis(request: HttpRequest, area_id: int) -> HttpResponse:
             "form": form,
             "d": result,
             "charts": charts,
+            "quiet": [
+                r for r in result.rows if not r.figures.count and not r.figures.previous_count
+            ],
             "min_events": MIN_EVENTS,
             "hotspots": hotspots_geojson(cells) if cells is not None else None,
             "hot_count": int(cells.hot().sum()) if cells is not None else 0,

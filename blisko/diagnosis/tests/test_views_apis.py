@@ -254,3 +254,10 @@ def test_the_previous_periods_hot_cells_are_tested_on_this_period(client, w):
     assert foresight.pai > 5 and 0.3 < foresight.hit_rate <= 1
     client.force_login(analyst())
     assert "data-foresight" in _page(client, w.area, resolution="10").content.decode()
+
+
+def test_threats_without_events_are_listed_in_one_line_not_as_rows(client, w):
+    client.force_login(analyst())
+    html = _page(client, w.area).content.decode()
+    assert 'data-threat="drugs"' in html and 'data-threat="fraud"' not in html
+    assert 'data-quiet-threat="fraud"' in html
