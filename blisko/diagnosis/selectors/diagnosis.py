@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, FloatField, Func, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, FloatField, Func, IntegerField, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,49 +115,50 @@ def _statistics(ids: list[int], period: Period) -> Monthly:
     return {}
 
 
-def _incidents(ids: list[int], period: Period, mapping: _Mapping) -> Monthly:
-    out: Monthly = defaultdict(int)
-    rows = (
-        Incident.objects.filter(
-            area_id__in=ids,
-            occurred_at__gte=_aware(period.start),
-            occurred_at__lt=_aware(period.end),
-        )
-        .annotate(month=TruncMonth("occurred_at"))
-        .values_list("category_id", "month")
-        .annotate(n=Count("id"))
+def _grouped(queryset: Any, field: str, period: Period, monthly: bool) -> list[tuple]:
+    """(category id, month, count) of the events of `queryset` in `period`. The month is the
+    period's first when not `monthly` (the caller needs its total only). Counted from the
+    (area, time, category) index alone: COUNT(*), and the month told by comparing the time with
+    the months' first instants (a CASE over indexed values; a per-row time zone conversion,
+    as TruncMonth does, costs several times more on hundreds of thousands of rows)."""
+    queryset = queryset.filter(
+        **{f"{field}__gte": _aware(period.start), f"{field}__lt": _aware(period.end)}
     )
+    if not monthly:
+        rows = queryset.values_list("category_id").annotate(n=Count("*")).order_by()
+        return [(category_id, period.start, n) for category_id, n in rows]
+    months = period.months
+    bucket = Case(
+        *(When(**{f"{field}__lt": _aware(end)}, then=Value(i)) for i, end in enumerate(months[1:])),
+        default=Value(len(months) - 1),
+        output_field=IntegerField(),
+    )
+    rows = (
+        queryset.annotate(month=bucket)
+        .values_list("category_id", "month")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return [(category_id, months[i], n) for category_id, i, n in rows]
+
+
+def _incidents(ids: list[int], period: Period, mapping: _Mapping, monthly: bool = True) -> Monthly:
+    out: Monthly = defaultdict(int)
+    rows = _grouped(Incident.objects.filter(area_id__in=ids), "occurred_at", period, monthly)
     for category_id, month, n in rows:
         threat = mapping.incident.get(category_id)
         if threat is not None:
-            out[(threat, _as_day(month))] += n
+            out[(threat, month)] += n
     return dict(out)
 
 
-def _reports(ids: list[int], period: Period, mapping: _Mapping) -> Monthly:
+def _reports(ids: list[int], period: Period, mapping: _Mapping, monthly: bool = True) -> Monthly:
     out: Monthly = defaultdict(int)
-    rows = (
-        Report.objects.filter(
-            area_id__in=ids,
-            created_at__gte=_aware(period.start),
-            created_at__lt=_aware(period.end),
-        )
-        .exclude(status__in=_NOT_COUNTED)
-        .annotate(month=TruncMonth("created_at"))
-        .values_list("category_id", "month")
-        .annotate(n=Count("id"))
-    )
-    for category_id, month, n in rows:
+    counted = Report.objects.filter(area_id__in=ids).exclude(status__in=_NOT_COUNTED)
+    for category_id, month, n in _grouped(counted, "created_at", period, monthly):
         for threat in mapping.kmzb.get(category_id, ()):
-            out[(threat, _as_day(month))] += n
+            out[(threat, month)] += n
     return dict(out)
-
-
-def _as_day(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.date().replace(day=1)
-    return value.replace(day=1)  # type: ignore[no-any-return]
 
 
 def _totals(monthly: Monthly, start: dt.date, end: dt.date) -> dict[int, int]:
@@ -176,18 +176,26 @@ class _Counts:
     reports: Monthly
 
 
-def _count(ids: list[int], period: Period, mapping: _Mapping, kind: str | None = None) -> _Counts:
+def _count(
+    ids: list[int],
+    period: Period,
+    mapping: _Mapping,
+    kind: str | None = None,
+    monthly: bool = True,
+) -> _Counts:
     """Counts over `period` (which includes the previous period when the caller needs
-    trends); `kind` forces the police source (the region follows the area)."""
+    trends); `kind` forces the police source (the region follows the area). Without
+    `monthly`, the events are counted under the period's first month (the region: its totals
+    only)."""
     police: Monthly = {}
     if kind in (None, "statistics"):
         police = _statistics(ids, period)
         if police or kind == "statistics":
             kind = "statistics"
     if kind != "statistics":
-        police = _incidents(ids, period, mapping)
+        police = _incidents(ids, period, mapping, monthly)
         kind = "incidents" if police or kind == "incidents" else None
-    return _Counts(kind, police, _reports(ids, period, mapping))
+    return _Counts(kind, police, _reports(ids, period, mapping, monthly))
 
 
 # --- the diagnosis ---------------------------------------------------------------------------
@@ -247,7 +255,9 @@ def diagnosis_for_area(*, area: Area, period: Period) -> Diagnosis:
     region = area.parent
     region_counts: _Counts | None = None
     if region is not None:
-        region_counts = _count(area_subtree(region.pk), period, mapping, kind=own.police_kind)
+        region_counts = _count(
+            area_subtree(region.pk), period, mapping, kind=own.police_kind, monthly=False
+        )
     police_now = _totals(own.police, period.start, period.end)
     police_before = _totals(own.police, previous.start, previous.end)
     reports_now = _totals(own.reports, period.start, period.end)
