@@ -12,7 +12,20 @@ from blisko.reports.models import Category
 from blisko.territories.models import Area
 
 
-class StatisticCategory(TimeStampedModel):
+class _Named:
+    """`name` in the active language (uk, pl or en; Ukrainian otherwise)."""
+
+    name_uk: str
+    name_pl: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "uk")[:2]
+        return {"pl": self.name_pl, "en": self.name_en}.get(language, self.name_uk)
+
+
+class StatisticCategory(_Named, TimeStampedModel):
     """One offence of the police statistics. A closed list: a category is retired (valid_to),
     never deleted; a changed definition is a new code. `kmzb_categories` says which of the
     residents' map categories count the same threat, so one threat is counted from all
@@ -40,11 +53,6 @@ class StatisticCategory(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        language = (get_language() or "uk")[:2]
-        return {"pl": self.name_pl, "en": self.name_en}.get(language, self.name_uk)
-
 
 class Statistic(TimeStampedModel):
     """How many offences of one category the police recorded in one area in one month.
@@ -71,7 +79,7 @@ class Statistic(TimeStampedModel):
         return f"{self.area} {self.period:%Y-%m} {self.category}: {self.count}"
 
 
-class IncidentCategory(TimeStampedModel):
+class IncidentCategory(_Named, TimeStampedModel):
     """A category of the police-recorded incidents (events with a point). `statistic_category`
     says which threat of the statistics it counts towards (admin-editable data, like the map
     categories' mapping); an incident of a category mapped to none is kept but counts towards
@@ -98,11 +106,6 @@ class IncidentCategory(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "uk")[:2]
-        return {"pl": self.name_pl, "en": self.name_en}.get(language, self.name_uk)
 
 
 class Incident(models.Model):

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from blisko.core.exceptions import ApplicationError
+from blisko.diagnosis.management.refusals import rows_refused
 from blisko.diagnosis.services.statistics import statistics_import_file
 
 
@@ -31,22 +31,7 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"{path}: {exc.message}")
         if result.problem_count:
-            lines = [
-                ngettext(
-                    "%(path)s: %(count)s row has a problem; nothing was imported.",
-                    "%(path)s: %(count)s rows have problems; nothing was imported.",
-                    result.problem_count,
-                )
-                % {"path": path, "count": result.problem_count}
-            ]
-            lines += [f"  - {problem}" for problem in result.problems]
-            if result.problem_count > len(result.problems):
-                lines.append(
-                    "  "
-                    + _("… and %(count)s more.")
-                    % {"count": result.problem_count - len(result.problems)}
-                )
-            raise CommandError("\n".join(lines))
+            raise rows_refused(path, result.problem_count, result.problems)
         if result.committed:
             self.stdout.write(
                 _(
