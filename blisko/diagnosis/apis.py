@@ -210,7 +210,7 @@ class _PeriodOutSerializer(serializers.Serializer):
 
 
 class _SourceSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["statistics", "incidents", "reports"])
+    source = serializers.ChoiceField(choices=["statistics", "incidents", "reports"])  # type: ignore[assignment]  # the key is "source"
     events = serializers.IntegerField()
     first = serializers.CharField(allow_null=True)
     last = serializers.CharField(allow_null=True)
