@@ -13,6 +13,8 @@ months × the 16 statistic categories, codes as written by a police export. Time
 - preformatted_copy_per_s: the same COPY, the rows already formatted as COPY text (formatting
   not timed): the engine's own floor for these rows (the foreign keys' checks at commit and the
   indexes included); the import's and re-import's ratios to it are recorded too.
+Both COPYs fire the foreign keys' per-row checks at commit; the import, a bulk load, drops and
+re-creates the keys instead (checked once for the whole table), which is why it may beat them.
 The table is emptied with TRUNCATE before each run into an empty table.
 Writes bench/results/statistics_import.json.
 """

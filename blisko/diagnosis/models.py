@@ -65,6 +65,9 @@ class Statistic(TimeStampedModel):
         StatisticCategory, on_delete=models.PROTECT, verbose_name=_("statistic category")
     )
     count = models.PositiveIntegerField(_("count"))
+    # Not indexed: nothing asks for figures by when they changed, and each index is one more
+    # write for every figure of an import.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("statistic")
