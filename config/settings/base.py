@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "blisko.reports",
     "blisko.threatmap",
     "blisko.diagnosis",
+    "blisko.plans",
     "blisko.imports",
     "blisko.api",
     "blisko.public",

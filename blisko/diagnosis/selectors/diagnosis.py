@@ -115,6 +115,17 @@ def _statistics(ids: list[int], period: Period) -> Monthly:
     return {}
 
 
+def statistics_of_threat(ids: list[int], period: Period, threat_id: int) -> int | None:
+    """The police statistics' count of one threat in the areas `ids` over `period` (figures of
+    the highest level that has any, as the diagnosis counts them), or None unless there are
+    figures for every month of the period (a month without any is unknown, not zero)."""
+    monthly = _statistics(ids, period)
+    covered = {month for _category, month in monthly}
+    if any(month not in covered for month in period.months):
+        return None
+    return sum(n for (category, _month), n in monthly.items() if category == threat_id)
+
+
 def _grouped(queryset: Any, field: str, period: Period, monthly: bool) -> list[tuple]:
     """(category id, month, count) of the events of `queryset` in `period`. The month is the
     period's first when not `monthly` (the caller needs its total only). Counted from the

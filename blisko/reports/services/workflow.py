@@ -84,7 +84,7 @@ def _check_note(note: Any) -> str:
     return note.strip()
 
 
-def _photo_clean(photo: Any) -> ContentFile | None:
+def photo_clean(photo: Any) -> ContentFile | None:
     """The officer's photo re-encoded without metadata (location, camera), or None.
 
     Refuses (ApplicationError, field "photo") an empty file, one over the attachment size
@@ -226,7 +226,7 @@ def _transition(
     reporter is e-mailed after commit. `report` gets the new values and is returned.
     """
     note = _check_note(note)
-    image = _photo_clean(photo)
+    image = photo_clean(photo)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         report_check_access(report=locked, user=actor)
@@ -399,7 +399,7 @@ def report_add_note(
     audit event are written; the report's row is locked meanwhile.
     """
     text = _check_note(note)
-    image = _photo_clean(photo)
+    image = photo_clean(photo)
     if not text and image is None:
         raise ApplicationError(_("Write a note or add a photo."), {"field": "note"})
     locked = Report.objects.select_for_update().get(pk=report.pk)
