@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("blisko.api.urls")),
     path("open311/v2/", include("blisko.api.open311.urls")),
     path("police/diagnosis/", include("blisko.diagnosis.urls")),
+    path("police/plans/", include("blisko.plans.urls")),
     path("police/", include("blisko.reports.urls")),
     path("", include("blisko.public.urls")),
 ]
