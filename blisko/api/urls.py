@@ -13,6 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from blisko.core.apis.views import not_found
 from blisko.diagnosis.apis import AreaDiagnosisApi, AreaHotspotsApi
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
+from blisko.plans.apis import AreaPrioritiesApi
 from blisko.reports.apis.seen import ReportSeenApi
 from blisko.reports.apis.submit import ReportSubmitApi, ReportTrackApi
 from blisko.territories.apis import (
@@ -33,6 +34,7 @@ urlpatterns = [
     path("areas/<int:area_id>/boundary", AreaBoundaryApi.as_view(), name="areas-boundary"),
     path("areas/<int:area_id>/diagnosis", AreaDiagnosisApi.as_view(), name="areas-diagnosis"),
     path("areas/<int:area_id>/hotspots", AreaHotspotsApi.as_view(), name="areas-hotspots"),
+    path("areas/<int:area_id>/priorities", AreaPrioritiesApi.as_view(), name="areas-priorities"),
     path("officers/find", OfficerFindApi.as_view(), name="officers-find"),
     path("places/search", PlaceSearchApi.as_view(), name="places-search"),
     path("directory", DirectoryApi.as_view(), name="directory"),

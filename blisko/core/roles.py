@@ -7,7 +7,10 @@
 - officer: looks, never edits (view areas, units, officers and assignments; the reports of
   their areas, their history and attachments, and the categories);
 - analyst: reads the diagnosis of every area (statistics, incidents, their categories and
-  the areas), never a report's details or a person; edits nothing.
+  the areas) and every priority action plan, never a report's details; edits nothing.
+
+Plans are viewed in the admin by every police role; they are written, approved and evaluated
+on the police pages through the plans' services (`/police/plans/`).
 
 Report workflow moves (take up, confirm, resolve...) are not admin permissions: they happen on
 the police pages through the workflow services, which check the user's areas.
@@ -24,7 +27,7 @@ OFFICER = "officer"
 ANALYST = "analyst"
 
 # Blisko's own apps: the administrator gets every permission on every model in them.
-BLISKO_APPS = ("core", "territories", "officers", "reports", "diagnosis")
+BLISKO_APPS = ("core", "territories", "officers", "reports", "diagnosis", "plans")
 _ALL = ("view", "add", "change", "delete")
 
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
@@ -44,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("diagnosis", "statistic"): ("view",),
         ("diagnosis", "incidentcategory"): ("view",),
         ("diagnosis", "incident"): ("view",),
+        ("plans", "plan"): ("view",),
+        ("plans", "planaction"): ("view",),
     },
     OFFICER: {
         ("territories", "area"): ("view",),
@@ -58,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("diagnosis", "statistic"): ("view",),
         ("diagnosis", "incidentcategory"): ("view",),
         ("diagnosis", "incident"): ("view",),
+        ("plans", "plan"): ("view",),
+        ("plans", "planaction"): ("view",),
     },
     ANALYST: {
         ("territories", "area"): ("view",),
@@ -66,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("diagnosis", "statistic"): ("view",),
         ("diagnosis", "incidentcategory"): ("view",),
         ("diagnosis", "incident"): ("view",),
+        ("plans", "plan"): ("view",),
+        ("plans", "planaction"): ("view",),
     },
 }
 

@@ -40,7 +40,7 @@ def cells_check(cells: Any) -> list[str]:
     return sorted(out)
 
 
-def cells_shape(cells: list[str] | set[str]) -> MultiPolygon | None:
+def cells_shape(cells: list[str] | set[str]) -> GEOSGeometry | None:
     """The union of the cells as a multipolygon (lon/lat), None for no cells."""
     if not cells:
         return None
@@ -51,7 +51,7 @@ def cells_shape(cells: list[str] | set[str]) -> MultiPolygon | None:
     return geometry
 
 
-def polygon_check(text: Any, *, within: GEOSGeometry) -> MultiPolygon:
+def polygon_check(text: Any, *, within: GEOSGeometry) -> GEOSGeometry:
     """A drawn polygon (GeoJSON Polygon or MultiPolygon text) that is valid and lies inside
     `within` (the area's boundary); refuses anything else."""
     if isinstance(text, dict):

@@ -6,10 +6,9 @@ the workflow's buttons, and the forms behind them. The forms read input; the ser
 from __future__ import annotations
 
 import json
-
-import h3
 from typing import Any
 
+import h3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,7 +22,7 @@ from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.diagnosis.models import StatisticCategory
 from blisko.plans.charts import evaluation_charts
 from blisko.plans.forms import ActionDoneForm, ActionForm, NoteForm, PlanFilterForm, PlanForm
-from blisko.plans.models import EDITABLE, ActionStatus, Plan, PlanStatus, PlaceKind
+from blisko.plans.models import EDITABLE, ActionStatus, PlaceKind, Plan, PlanStatus
 from blisko.plans.places import cells_of_shape, cells_shape, ring_of
 from blisko.plans.selectors.access import (
     action_get,
@@ -35,7 +34,6 @@ from blisko.plans.selectors.access import (
 from blisko.plans.selectors.evaluation import plan_evaluation
 from blisko.plans.selectors.plans import plan_actions, plan_history, plan_list
 from blisko.plans.services import workflow
-from blisko.plans.words import verdict_sentences
 from blisko.plans.services.plans import (
     action_add,
     action_cancel,
@@ -47,6 +45,7 @@ from blisko.plans.services.plans import (
     plan_evidence_refresh,
     plan_update,
 )
+from blisko.plans.words import verdict_sentences
 from blisko.reports.selectors.stats import user_is_supervisor
 
 PAGE_SIZE = 50
@@ -90,7 +89,8 @@ def plans(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "areas": list(plan_areas_for_officer(user=request.user).defer("boundary")),
             "to_approve": sum(
-                1 for p in plan_list(user=request.user, status=PlanStatus.SUBMITTED)
+                1
+                for p in plan_list(user=request.user, status=PlanStatus.SUBMITTED)
                 if user_may_approve(user=request.user, plan=p)
             ),
             "is_supervisor": user_is_supervisor(user=request.user),
@@ -301,13 +301,21 @@ def _place_geojson(plan: Plan) -> dict[str, Any] | None:
     features = []
     if plan.place is not None:
         features.append(
-            {"type": "Feature", "geometry": json.loads(plan.place.json), "properties": {"kind": "place"}}
+            {
+                "type": "Feature",
+                "geometry": json.loads(plan.place.json),
+                "properties": {"kind": "place"},
+            }
         )
         ring = ring_of(set(plan.place_cells) or cells_of_shape(plan.place))
         shape = cells_shape(ring)
         if shape is not None:
             features.append(
-                {"type": "Feature", "geometry": json.loads(shape.json), "properties": {"kind": "ring"}}
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(shape.json),
+                    "properties": {"kind": "ring"},
+                }
             )
     hot = [c["h3"] for c in plan.evidence.get("hot_cells", [])]
     shape = cells_shape(hot)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", uses_geolocation(views.home), name="home"),
     path("search/", views.search, name="search"),
     path("officer/", views.officer, name="officer"),
+    path("area/<str:code>/", views.area_page, name="area"),
     path("map/", views_map.map_page, name="map"),
     path("report/", uses_geolocation(views_reports.report_new), name="report"),
     path("report/track/", views_reports.report_find, name="report-find"),

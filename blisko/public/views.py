@@ -19,7 +19,9 @@ from blisko.core.geo import parse_lat_lon
 from blisko.core.unavailable import database_unavailable_response, is_database_unavailable
 from blisko.diagnosis.selectors.public import public_summary
 from blisko.officers.selectors.find import officer_find
+from blisko.plans.selectors.plans import area_priorities
 from blisko.territories.models import Level, Place
+from blisko.territories.selectors.areas import area_by_code, area_children, area_point
 from blisko.territories.selectors.places import place_get, place_location, place_search
 
 logger = logging.getLogger(__name__)
@@ -142,6 +144,42 @@ def officer(request: HttpRequest) -> HttpResponse:
             "lon": lon,
             "boundary_url": reverse("api:areas-boundary", kwargs={"area_id": area.pk}),
             "summary": public_summary(area=community),
+            "priorities": [
+                p
+                for served in found.areas
+                if served.level in (Level.COMMUNITY, Level.SERVICE_AREA)
+                for p in area_priorities(area=served)
+            ],
+            "area_page": reverse("public:area", kwargs={"code": community.code}),
+        },
+    )
+
+
+@require_GET
+def area_page(request: HttpRequest, code: str) -> HttpResponse:
+    """An area's public page: what threatens it, its police priorities, the areas it holds,
+    and the way to its officer. 404 for an unknown code."""
+    try:
+        area = area_by_code(code=code)
+    except NotFoundError as error:
+        return _error_page(
+            request, status=404, title=_("This area was not found"), message=error.message
+        )
+    point = area_point(area=area)
+    return render(
+        request,
+        "public/area.html",
+        {
+            "area": area,
+            "parents": [a for a in reversed(area.ancestors()) if a.level != Level.COUNTRY],
+            "children": area_children(area=area),
+            "summary": public_summary(area=area),
+            "priorities": area_priorities(area=area),
+            "officer_url": (
+                f"{reverse('public:officer')}?lat={point[1]:.6f}&lon={point[0]:.6f}"
+                if point
+                else ""
+            ),
         },
     )
 

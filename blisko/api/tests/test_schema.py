@@ -11,6 +11,7 @@ PATHS = [
     # Police only (a signed-in session): the diagnosis of an area.
     "/api/v1/areas/{area_id}/diagnosis",
     "/api/v1/areas/{area_id}/hotspots",
+    "/api/v1/areas/{area_id}/priorities",
     "/api/v1/officers/find",
     "/api/v1/places/search",
     "/api/v1/directory",

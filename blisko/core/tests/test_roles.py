@@ -28,6 +28,8 @@ OFFICER_VIEWS = {
     "view_statistic",
     "view_incidentcategory",
     "view_incident",
+    "view_plan",
+    "view_planaction",
 }
 
 

@@ -91,7 +91,8 @@ def _zones(plan: Plan) -> _Zones:
     parent_ids = area_subtree(area.parent_id) if area.parent_id else list(area_ids)
     if plan.place_kind == PlaceKind.AREA or plan.place is None:
         place = None
-        cells = cells_of_shape(Area.objects.only("boundary").get(pk=area.pk).boundary)
+        boundary = Area.objects.only("boundary").get(pk=area.pk).boundary
+        cells = cells_of_shape(boundary) if boundary is not None else set()
     else:
         place = plan.place
         cells = set(plan.place_cells) if plan.place_kind == PlaceKind.CELLS else set()
@@ -264,7 +265,7 @@ def plan_evaluation(*, plan: Plan, today: dt.date | None = None) -> dict[str, An
         "complete": periods.end > plan.ends_on,
         "police_source": source,
         "ring_cells": zones.ring_cells,
-        "control_area": plan.area.parent.name if plan.area.parent_id else None,
+        "control_area": plan.area.parent.name if plan.area.parent is not None else None,
         "verdict": verdict.as_dict(),
         "actions": _actions(plan, today),
         "reports": _reports_verified(plan, zones, periods),

@@ -73,9 +73,7 @@ def area_priorities(*, area: Area, today: dt.date | None = None) -> list[dict[st
     )
     out = []
     for plan in plans:
-        actions = [
-            a for a in plan.actions.all() if a.status != ActionStatus.CANCELLED
-        ]
+        actions = [a for a in plan.actions.all() if a.status != ActionStatus.CANCELLED]
         out.append(
             {
                 "plan": plan,

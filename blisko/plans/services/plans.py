@@ -25,7 +25,7 @@ from blisko.diagnosis.periods import Period
 from blisko.diagnosis.selectors.diagnosis import diagnosis_for_area
 from blisko.diagnosis.selectors.hotspots import area_hotspots
 from blisko.officers.models import Officer
-from blisko.plans.models import EDITABLE, ActionKind, ActionStatus, Plan, PlanAction, PlaceKind
+from blisko.plans.models import EDITABLE, ActionKind, ActionStatus, PlaceKind, Plan, PlanAction
 from blisko.plans.places import cells_check, cells_inside, cells_shape, polygon_check
 from blisko.plans.selectors.access import officer_of, officer_serves
 from blisko.reports.services.workflow import photo_clean
@@ -197,6 +197,8 @@ def _place(data: PlanInput, area: Area) -> tuple[str, list[str], Any]:
     if kind == PlaceKind.AREA:
         return kind, [], None
     boundary = Area.objects.only("boundary").get(pk=area.pk).boundary
+    if boundary is None:
+        raise _refused(_("The area has no boundary on record: plan for the whole area."), "place")
     if kind == PlaceKind.CELLS:
         cells = cells_check(data.place_cells)
         cells_inside(cells, within=boundary)
@@ -257,9 +259,7 @@ def _author(actor: Actor, area: Area, officer: Officer | None) -> Officer:
         return officer
     own = officer_of(actor)
     if own is None or not officer_serves(officer=own, area=area):
-        raise _refused(
-            _("You can write plans only for the areas you serve."), "area", status=403
-        )
+        raise _refused(_("You can write plans only for the areas you serve."), "area", status=403)
     return own
 
 
@@ -295,7 +295,11 @@ def plan_create(
             area=area, officer=author, suggested_threat=suggested, evidence=evidence, **fields
         )
         audit_record(
-            actor=actor, entity="plans.plan", entity_id=plan.pk, action="created", after=_snapshot(plan)
+            actor=actor,
+            entity="plans.plan",
+            entity_id=plan.pk,
+            action="created",
+            after=_snapshot(plan),
         )
     return plan
 
@@ -351,7 +355,10 @@ def plan_evidence_refresh(*, actor: Actor, plan: Plan) -> Plan:
                 _("The evidence of a plan is frozen once it is submitted."), "evidence", status=409
             )
         _editable(locked, actor)
-        before = {"period": locked.evidence.get("period"), "biggest": locked.evidence.get("biggest")}
+        before = {
+            "period": locked.evidence.get("period"),
+            "biggest": locked.evidence.get("biggest"),
+        }
         locked.evidence = evidence
         locked.save(update_fields=["evidence", "updated_at"])
         audit_record(
@@ -482,12 +489,12 @@ def action_remove(*, actor: Actor, action: PlanAction) -> None:
         before = _action_snapshot(action)
         pk = action.pk
         PlanAction.objects.filter(pk=pk).delete()
-        audit_record(actor=actor, entity="plans.action", entity_id=pk, action="removed", before=before)
+        audit_record(
+            actor=actor, entity="plans.action", entity_id=pk, action="removed", before=before
+        )
 
 
-def _action_move(
-    action: PlanAction, actor: Actor, to: str, note: Any, **fields: Any
-) -> PlanAction:
+def _action_move(action: PlanAction, actor: Actor, to: str, note: Any, **fields: Any) -> PlanAction:
     if not isinstance(note, str):
         note = ""
     note = note.strip()

@@ -41,7 +41,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Who makes each move: the plan's officer, a supervisor of its area, or either.
 OFFICER, SUPERVISOR, EITHER = "officer", "supervisor", "either"
-MOVER = {
+MOVER: dict[str, str] = {
     S.SUBMITTED: OFFICER,
     S.APPROVED: SUPERVISOR,
     S.RETURNED: SUPERVISOR,
@@ -50,7 +50,7 @@ MOVER = {
     S.CANCELLED: EITHER,
 }
 NOTE_MAX = 2000
-_STAMP = {
+_STAMP: dict[str, str] = {
     S.SUBMITTED: "submitted_at",
     S.APPROVED: "approved_at",
     S.ACTIVE: "activated_at",
@@ -162,7 +162,9 @@ def _transition(plan: Plan, actor: Actor, to: str, note: str = "", **fields: Any
                 setattr(locked, _STAMP[to], timezone.now())
                 changed.append(_STAMP[to])
             if to == S.APPROVED:
-                locked.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+                locked.approved_by = (
+                    actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
+                )
                 changed.append("approved_by")
             locked.save(update_fields=[*changed, "updated_at"])
             audit_record(

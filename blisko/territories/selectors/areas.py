@@ -9,6 +9,7 @@ shared by two areas is in both; where one must be chosen, the first in code orde
 
 import datetime as dt
 
+from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import MultiPolygon
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,3 +179,30 @@ def area_children(*, area: Area) -> list[Area]:
     """The area's children valid today, in code order (boundaries not loaded)."""
     today = timezone.localdate()
     return list(area.children.filter(valid_on(today)).defer("boundary").order_by("code"))
+
+
+def area_by_code(*, code: str) -> Area:
+    """The area in force today with this KATOTTH/TERYT code (boundary not loaded), parents
+    joined. Raises NotFoundError."""
+    code = (code or "").strip()[:40]
+    area = (
+        Area.objects.filter(valid_on(timezone.localdate()), code=code)
+        .select_related(*_PARENTS)
+        .defer("boundary", *[f"{path}__boundary" for path in _PARENTS])
+        .first()
+    )
+    if area is None:
+        raise NotFoundError(_("There is no area with the code %(code)s.") % {"code": code})
+    return area
+
+
+def area_point(*, area: Area) -> tuple[float, float] | None:
+    """A point surely inside the area (lon, lat), to look up its officer from; None without a
+    boundary."""
+    point = (
+        Area.objects.filter(pk=area.pk, boundary__isnull=False)
+        .annotate(inside=PointOnSurface("boundary"))
+        .values_list("inside", flat=True)
+        .first()
+    )
+    return (point.x, point.y) if point is not None else None
