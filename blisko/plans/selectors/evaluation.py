@@ -98,7 +98,9 @@ def _zones(plan: Plan) -> _Zones:
         cells = set(plan.place_cells) if plan.place_kind == PlaceKind.CELLS else set()
         cells = cells or cells_of_shape(place)
     ring_cells = ring_of(cells)
-    ring = cells_shape(ring_cells)
+    # The ring is told as "in the cells or their ring, but not in the place": the place is
+    # checked first, and an area's (or a polygon's) edge cuts through the cells it holds.
+    ring = cells_shape(cells | ring_cells) if ring_cells else None
     near: list[int] = []
     if ring is not None:
         inside = set(parent_ids)

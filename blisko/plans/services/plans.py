@@ -170,7 +170,7 @@ def _goal(value: Any) -> decimal.Decimal:
         ) from None
     if not GOAL_MIN <= goal <= GOAL_MAX:
         raise _refused(
-            _("The goal must be from −100 to +1000 %, not %(value)s.") % {"value": goal},
+            _("The goal must be from −100 to +1000 %%, not %(value)s.") % {"value": goal},
             "goal_percent",
         )
     return goal.quantize(decimal.Decimal("0.1"))
