@@ -20,6 +20,7 @@ from blisko.demo.data import BOUNDARIES_VALID_FROM, DEMO_ACCOUNTS, KONIN_GMINA
 from blisko.demo.directory import DirectoryGenerator
 from blisko.diagnosis.models import Incident, Statistic
 from blisko.officers.models import Assignment, Officer, Unit
+from blisko.plans.models import Plan
 from blisko.reports.models import Report
 from blisko.territories.models import Area, Place, PlaceKind
 from blisko.territories.services.imports import (
@@ -80,6 +81,7 @@ def demo_counts() -> dict[str, int]:
         "reports": Report.objects.count(),
         "statistics": Statistic.objects.count(),
         "incidents": Incident.objects.count(),
+        "plans": Plan.objects.count(),
     }
 
 
@@ -96,6 +98,7 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     if demo_exists():
         _reports_ensure(log)
         _diagnosis_ensure(log)
+        _plans_ensure(log)
         log("The demo is already loaded: nothing changed.")
         return DemoResult(
             created=False,
@@ -109,6 +112,7 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     places_sync_areas()
     _reports_ensure(log)
     _diagnosis_ensure(log)
+    _plans_ensure(log)
     return DemoResult(
         created=True, accounts=DEMO_ACCOUNTS, counts=demo_counts(), open311_key=open311_key
     )
@@ -134,6 +138,15 @@ def _diagnosis_ensure(log: Callable[[str], None]) -> None:
     if diagnosis_demo_exists():
         return
     diagnosis_demo_generate(log=log)
+
+
+def _plans_ensure(log: Callable[[str], None]) -> None:
+    """Generate the demo's priority action plans once (none are made when some exist)."""
+    from blisko.demo.plans import plans_demo_exists, plans_demo_generate
+
+    if plans_demo_exists():
+        return
+    plans_demo_generate(log=log)
 
 
 def _open311_key_ensure() -> str:

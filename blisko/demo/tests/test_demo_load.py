@@ -128,6 +128,24 @@ def _check_the_diagnosis_has_statistics_incidents_and_a_biggest_threat() -> None
         assert len(d.months) == 12 and all(sum(row.monthly) for row in d.rows[:3])
 
 
+def _check_each_demo_officer_has_an_active_and_an_evaluated_plan() -> None:
+    from blisko.plans.models import Plan, PlanStatus
+
+    beats = Area.objects.filter(parent__code="3062011", level="service_area").count()
+    plans = Plan.objects.select_related("area")
+    areas = {p.area.code for p in plans}
+    assert "UA05020030000031457" in areas
+    assert len(areas) == 1 + beats
+    for code in areas:
+        mine = [p for p in plans if p.area.code == code]
+        assert sorted(p.status for p in mine) == [PlanStatus.ACTIVE, PlanStatus.EVALUATED]
+        evaluated = next(p for p in mine if p.status == PlanStatus.EVALUATED)
+        assert evaluated.evaluation["complete"] and evaluated.evaluation["verdict"]["kind"]
+        active = next(p for p in mine if p.status == PlanStatus.ACTIVE)
+        assert active.actions.filter(status="done").exists()
+    assert AuditEvent.objects.filter(entity="plans.plan", action="evaluated").count() == len(areas)
+
+
 def _check_every_change_went_through_the_services() -> None:
     assignments = Assignment.objects.count()
 
@@ -149,6 +167,7 @@ def test_the_demo_loads_on_the_imported_territories_and_a_second_run_changes_not
     _check_the_demo_accounts_have_their_roles_and_officers()
     _check_every_change_went_through_the_services()
     _check_the_diagnosis_has_statistics_incidents_and_a_biggest_threat()
+    _check_each_demo_officer_has_an_active_and_an_evaluated_plan()
 
     before = _rows()
     started = time.monotonic()

@@ -11,8 +11,8 @@ from blisko.diagnosis.models import StatisticCategory
 from blisko.diagnosis.tests.diagnosis_data import figure, incident, report
 from blisko.plans import evaluation as e
 from blisko.plans.models import PlaceKind
-from blisko.plans.services.plans import plan_create
 from blisko.plans.selectors.evaluation import plan_evaluation, plan_periods
+from blisko.plans.services.plans import plan_create
 from blisko.plans.tests.plans_data import people, plan_input
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_events_are_counted_in_the_place_its_ring_and_the_control():
     other_area = (24.1, 48.2)
 
     def put(n, where, day, area=None, source="incident", code="drugs"):
-        for i in range(n):
+        for _ in range(n):
             if source == "incident":
                 incident(area or w.area, at(day), code, *where)
             else:

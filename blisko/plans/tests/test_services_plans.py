@@ -14,7 +14,7 @@ from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent
 from blisko.diagnosis.models import StatisticCategory
 from blisko.officers.tests.factories import AreaFactory
-from blisko.plans.models import ActionStatus, Plan, PlanAction, PlanStatus, PlaceKind
+from blisko.plans.models import ActionStatus, PlaceKind, Plan, PlanAction, PlanStatus
 from blisko.plans.services import workflow
 from blisko.plans.services.plans import (
     action_add,

@@ -8,7 +8,6 @@ from police_api.neighbourhoods import Neighbourhood
 
 from blisko.plans.models import Plan, PlanStatus
 from blisko.plans.services import workflow
-from blisko.plans.services.plans import action_add
 from blisko.plans.tests.plans_data import draft, people
 
 pytestmark = pytest.mark.django_db
