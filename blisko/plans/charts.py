@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 WIDTH, HEIGHT = 220, 130
 LEFT, RIGHT, TOP, BOTTOM = 34, 6, 10, 22
@@ -78,7 +79,9 @@ def _chart(zone: str, title: str, values: list[tuple[str, str, int]]) -> ZoneCha
 def evaluation_charts(evaluation: dict[str, Any]) -> list[ZoneChart]:
     counts = evaluation["verdict"]["counts"]
     shifted = evaluation["verdict"]["displacement"]
-    year, before, during = _("a year before"), _("before"), _("during")
+    year = pgettext("evaluation period", "a year before")
+    before = pgettext("evaluation period", "before")
+    during = pgettext("evaluation period", "during")
     charts = [
         _chart(
             "place",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from blisko.diagnosis.models import StatisticCategory
 from blisko.plans.models import ActionKind, PlaceKind, PlanStatus
@@ -48,6 +49,7 @@ class PlanForm(forms.Form):
     goal = forms.CharField(
         label=_("Goal in words"),
         max_length=300,
+        # xgettext:no-python-format
         help_text=_("e.g. “−20 % reports of improper parking in the chosen cells”."),
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=_Date())
@@ -55,7 +57,7 @@ class PlanForm(forms.Form):
         label=_("Ends on"), widget=_Date(), help_text=_("Six months by default, at most twelve.")
     )
     place_kind = forms.ChoiceField(
-        label=_("Place"), choices=PlaceKind.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("plan", "Place"), choices=PlaceKind.choices, widget=forms.RadioSelect
     )
     place_cells = forms.CharField(required=False, widget=forms.HiddenInput)
     place_polygon = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from blisko.core.geo import GEO_SRID
 from blisko.core.models import TimeStampedModel
@@ -67,10 +68,15 @@ class Plan(TimeStampedModel):
         help_text=_("What residents read, e.g. “Improper parking near the market”."),
     )
     place_kind = models.CharField(
-        _("place"), max_length=16, choices=PlaceKind.choices, default=PlaceKind.AREA
+        pgettext_lazy("plan", "place"),
+        max_length=16,
+        choices=PlaceKind.choices,
+        default=PlaceKind.AREA,
     )
     place_cells = models.JSONField(_("H3 cells of the place"), default=list, blank=True)
-    place = models.MultiPolygonField(_("place"), srid=GEO_SRID, null=True, blank=True)
+    place = models.MultiPolygonField(
+        pgettext_lazy("plan", "place"), srid=GEO_SRID, null=True, blank=True
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     goal_percent = models.DecimalField(
