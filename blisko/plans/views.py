@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from blisko.core.clock import site_today
@@ -235,12 +236,12 @@ MOVES: dict[str, tuple[str, Any, bool]] = {
     "cancel": (PlanStatus.CANCELLED, workflow.plan_cancel, True),
 }
 MOVE_LABELS = {
-    "submit": _("Submit for approval"),
-    "approve": _("Approve"),
-    "return": _("Return for changes"),
-    "start": _("Start the plan"),
-    "evaluate": _("Evaluate and close"),
-    "cancel": _("Cancel the plan"),
+    "submit": gettext_lazy("Submit for approval"),
+    "approve": gettext_lazy("Approve"),
+    "return": gettext_lazy("Return for changes"),
+    "start": gettext_lazy("Start the plan"),
+    "evaluate": gettext_lazy("Evaluate and close"),
+    "cancel": gettext_lazy("Cancel the plan"),
 }
 
 
@@ -269,19 +270,19 @@ def _moves_for(request: HttpRequest, plan: Plan) -> list[dict[str, Any]]:
 
 
 HISTORY_LABELS = {
-    ("plans.plan", "created"): _("plan written"),
-    ("plans.plan", "changed"): _("plan changed"),
-    ("plans.plan", "evidence_refreshed"): _("evidence taken again"),
-    ("plans.plan", "submitted"): _("submitted for approval"),
-    ("plans.plan", "approved"): _("approved"),
-    ("plans.plan", "returned"): _("returned for changes"),
-    ("plans.plan", "active"): _("started"),
-    ("plans.plan", "evaluated"): _("evaluated"),
-    ("plans.plan", "cancelled"): _("cancelled"),
-    ("plans.action", "created"): _("action added"),
-    ("plans.action", "removed"): _("action removed"),
-    ("plans.action", "done"): _("action done"),
-    ("plans.action", "cancelled"): _("action cancelled"),
+    ("plans.plan", "created"): gettext_lazy("plan written"),
+    ("plans.plan", "changed"): gettext_lazy("plan changed"),
+    ("plans.plan", "evidence_refreshed"): gettext_lazy("evidence taken again"),
+    ("plans.plan", "submitted"): gettext_lazy("submitted for approval"),
+    ("plans.plan", "approved"): gettext_lazy("approved"),
+    ("plans.plan", "returned"): gettext_lazy("returned for changes"),
+    ("plans.plan", "active"): gettext_lazy("started"),
+    ("plans.plan", "evaluated"): gettext_lazy("evaluated"),
+    ("plans.plan", "cancelled"): gettext_lazy("cancelled"),
+    ("plans.action", "created"): gettext_lazy("action added"),
+    ("plans.action", "removed"): gettext_lazy("action removed"),
+    ("plans.action", "done"): gettext_lazy("action done"),
+    ("plans.action", "cancelled"): gettext_lazy("action cancelled"),
 }
 
 
@@ -346,12 +347,19 @@ def _page(
         evaluation = plan_evaluation(plan=plan)
         live = True
     own = user_may_edit(user=request.user, plan=plan)
+    actions = plan_actions(plan=plan)
+    done_on = min(site_today(), plan.ends_on)
+    for action in actions:
+        # Each action its own form, so each label names its own field.
+        action.done_form = ActionDoneForm(  # type: ignore[attr-defined]
+            auto_id=f"id_%s-{action.pk}", initial={"done_on": done_on}
+        )
     return render(
         request,
         "plans/plan.html",
         {
             "plan": plan,
-            "actions": plan_actions(plan=plan),
+            "actions": actions,
             "history": _history(plan),
             "moves": _moves_for(request, plan),
             "seen_status": plan.status,
@@ -361,7 +369,6 @@ def _page(
             and plan.status in (*EDITABLE, PlanStatus.APPROVED, PlanStatus.ACTIVE),
             "action_form": action_form
             or ActionForm(initial={"starts_on": plan.starts_on, "ends_on": plan.ends_on}),
-            "done_form": ActionDoneForm(initial={"done_on": min(site_today(), plan.ends_on)}),
             "evaluation": evaluation,
             "live": live,
             "charts": evaluation_charts(evaluation) if evaluation else [],
