@@ -106,7 +106,8 @@ def _zones(plan: Plan) -> _Zones:
     ring = cells_shape(cells | ring_cells) if ring_cells else None
     near: list[int] = []
     if ring is not None:
-        inside = set(parent_ids)
+        # Events are filed under the finest area: the ancestors the ring touches add nothing.
+        inside = set(parent_ids) | {a.pk for a in area.ancestors()}
         near = [
             pk
             for pk in Area.objects.filter(
@@ -207,10 +208,10 @@ def _without_jit() -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         (before, _off) = cursor.fetchone()
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config('jit', %s, true)", [before])
+        yield
+        # Only on success: after an error the rollback restores the setting, and a query now
+        # would hide the error behind "current transaction is aborted".
+        cursor.execute("SELECT set_config('jit', %s, true)", [before])
 
 
 def plan_evaluation(*, plan: Plan, today: dt.date | None = None) -> dict[str, Any] | None:
