@@ -43,7 +43,7 @@ class Chart:
     peak: int
 
 
-def _step(peak: int) -> int:
+def tick_step(peak: int) -> int:
     """A round tick step giving 2-5 ticks up to `peak`."""
     if peak <= 4:
         return 1
@@ -58,7 +58,7 @@ def _step(peak: int) -> int:
 def trend_chart(months: list[dt.date], values: list[int]) -> Chart:
     """The chart of `values` (one per month of `months`)."""
     peak = max(values, default=0)
-    step = _step(peak)
+    step = tick_step(peak)
     top_value = max(step, math.ceil(peak / step) * step)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM

@@ -11,6 +11,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from blisko.diagnosis.charts import tick_step
+
 WIDTH, HEIGHT = 220, 130
 LEFT, RIGHT, TOP, BOTTOM = 34, 6, 10, 22
 
@@ -39,20 +41,9 @@ class ZoneChart:
     ticks: list[tuple[float, int]]
 
 
-def _step(peak: int) -> int:
-    if peak <= 4:
-        return 1
-    raw = peak / 4
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * magnitude >= raw:
-            return int(factor * magnitude)
-    return int(10 * magnitude)  # pragma: no cover
-
-
 def _chart(zone: str, title: str, values: list[tuple[str, str, int]]) -> ZoneChart:
     peak = max((v for _k, _l, v in values), default=0)
-    step = _step(peak)
+    step = tick_step(peak)
     top_value = max(step, math.ceil(peak / step) * step)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(values)

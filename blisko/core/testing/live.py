@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from urllib.request import urlopen
 
@@ -203,3 +204,19 @@ class TcpProxy:
         self.cut()
         self._stopped.set()
         self._thread.join(timeout=5)
+
+
+def signed_in_session(user: Any) -> Any:
+    """A `requests` session of `user` as a browser has it after signing in: a real session row
+    in the test database and its cookie, for a live server."""
+    import requests
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = requests.Session()
+    session.cookies.set(
+        settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
+    )
+    return session

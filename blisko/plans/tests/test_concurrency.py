@@ -6,31 +6,22 @@ come into force."""
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 import requests
-from django.conf import settings
-from django.test import Client
 
 from blisko.core.models import AuditEvent
-from blisko.core.testing.live import gunicorn_server, shared_database_or_skip
+from blisko.core.testing.live import (
+    gunicorn_server,
+    shared_database_or_skip,
+    signed_in_session,
+)
 from blisko.plans.models import IN_FORCE, Plan, PlanStatus
 from blisko.plans.services import workflow
 from blisko.plans.services.plans import action_add, plan_create
 from blisko.plans.tests.plans_data import people, plan_input
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
-
-
-def _signed_in(user: Any) -> requests.Session:
-    client = Client()
-    client.force_login(user)
-    session = requests.Session()
-    session.cookies.set(
-        settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
-    )
-    return session
 
 
 def _submitted(p, **overrides) -> Plan:
@@ -86,7 +77,10 @@ def test_two_supervisors_approving_one_plan_at_once_one_wins_the_other_is_told()
         Plan.objects.filter(pk=plan.pk).update(threat=threat)
 
     with gunicorn_server() as base:
-        sessions = [_signed_in(p.supervisor_user), _signed_in(p.other_supervisor_user)]
+        sessions = [
+            signed_in_session(p.supervisor_user),
+            signed_in_session(p.other_supervisor_user),
+        ]
         for plan in plans:
             forms = [_form(s, base, plan) for s in sessions]
             url = f"{base}/police/plans/{plan.pk}/move/approve/"
@@ -112,7 +106,10 @@ def test_two_plans_against_one_threat_approved_at_once_never_both_come_into_forc
     first, second = _submitted(p, title="First"), _submitted(p, title="Second")
 
     with gunicorn_server() as base:
-        sessions = [_signed_in(p.supervisor_user), _signed_in(p.other_supervisor_user)]
+        sessions = [
+            signed_in_session(p.supervisor_user),
+            signed_in_session(p.other_supervisor_user),
+        ]
         forms = [_form(sessions[0], base, first), _form(sessions[1], base, second)]
         urls = [f"{base}/police/plans/{plan.pk}/move/approve/" for plan in (first, second)]
         answers = _at_once(sessions, urls, forms)

@@ -16,10 +16,13 @@ from typing import Any
 import pytest
 import requests
 from django.conf import settings
-from django.test import Client
 
 from blisko.core.models import AuditEvent
-from blisko.core.testing.live import gunicorn_server, shared_database_or_skip
+from blisko.core.testing.live import (
+    gunicorn_server,
+    shared_database_or_skip,
+    signed_in_session,
+)
 from blisko.officers.models import Role
 from blisko.reports.models import Report, ReportEvent, SeenConfirmation, Status
 from blisko.reports.services.open311_keys import open311_key_create
@@ -154,17 +157,6 @@ def test_seen_too_at_once_counts_each_resident_once(territories):
     assert SeenConfirmation.objects.filter(report=report).count() == 20
 
 
-def _signed_in(user: Any, base: str) -> requests.Session:
-    """A browser-like session of `user`: a real session row and the CSRF cookie."""
-    client = Client()
-    client.force_login(user)
-    session = requests.Session()
-    session.cookies.set(
-        settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
-    )
-    return session
-
-
 def _move_form(session: requests.Session, base: str, code: str) -> dict[str, str]:
     page = session.get(f"{base}/police/reports/{code}/", timeout=60)
     assert page.status_code == 200, page.text[:300]
@@ -181,7 +173,7 @@ def test_two_officers_taking_up_one_report_at_once_one_wins_the_other_is_told(te
     rounds = [ReportFactory(area=report.area) for _ in range(4)] + [report]
 
     with gunicorn_server() as base:
-        sessions = [_signed_in(first, base), _signed_in(second, base)]
+        sessions = [signed_in_session(first), signed_in_session(second)]
         for each in rounds:
             forms = [_move_form(s, base, each.tracking_code) for s in sessions]
             url = f"{base}/police/reports/{each.tracking_code}/do/take-up/"
