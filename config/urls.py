@@ -18,6 +18,12 @@ urlpatterns = [
     path("open311/v2/", include("blisko.api.open311.urls")),
     path("police/diagnosis/", include("blisko.diagnosis.urls")),
     path("police/plans/", include("blisko.plans.urls")),
+    path("police/partnerships/", include("blisko.partnerships.urls")),
+    path("police/coverage/", include("blisko.partnerships.urls_coverage")),
+    path("police/meetings/", include("blisko.engagement.urls_meetings")),
+    path("police/presence/", include("blisko.engagement.urls_presence")),
+    path("community/", include("blisko.engagement.urls_community")),
+    path("calendar/", include("blisko.engagement.urls_calendar")),
     path("police/", include("blisko.reports.urls")),
     path("", include("blisko.public.urls")),
 ]

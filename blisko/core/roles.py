@@ -7,7 +7,13 @@
 - officer: looks, never edits (view areas, units, officers and assignments; the reports of
   their areas, their history and attachments, and the categories);
 - analyst: reads the diagnosis of every area (statistics, incidents, their categories and
-  the areas) and every priority action plan, never a report's details; edits nothing.
+  the areas) and every priority action plan, never a report's details; edits nothing;
+- community head: no back office at all; their page (`/community/`) shows their community only
+  (blisko.partnerships.models.CommunityHead ties the account to it).
+
+Memoranda, meetings and presence are viewed in the admin by the police roles (the supervisor and
+the officer: their areas'); they are written on the police pages through the services. Rollout
+targets and community heads' accounts are the administrator's.
 
 Plans are viewed in the admin by every police role; they are written, approved and evaluated
 on the police pages through the plans' services (`/police/plans/`).
@@ -25,9 +31,19 @@ ADMINISTRATOR = "administrator"
 SUPERVISOR = "supervisor"
 OFFICER = "officer"
 ANALYST = "analyst"
+COMMUNITY_HEAD = "community_head"
 
 # Blisko's own apps: the administrator gets every permission on every model in them.
-BLISKO_APPS = ("core", "territories", "officers", "reports", "diagnosis", "plans")
+BLISKO_APPS = (
+    "core",
+    "territories",
+    "officers",
+    "reports",
+    "diagnosis",
+    "plans",
+    "partnerships",
+    "engagement",
+)
 _ALL = ("view", "add", "change", "delete")
 
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
@@ -49,6 +65,15 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("diagnosis", "incident"): ("view",),
         ("plans", "plan"): ("view",),
         ("plans", "planaction"): ("view",),
+        ("partnerships", "memorandum"): ("view",),
+        ("partnerships", "memorandumarea"): ("view",),
+        ("partnerships", "partner"): ("view",),
+        ("partnerships", "obligation"): ("view",),
+        ("partnerships", "fulfilment"): ("view",),
+        ("partnerships", "rollouttarget"): ("view",),
+        ("engagement", "meeting"): ("view",),
+        ("engagement", "question"): ("view",),
+        ("engagement", "presenceday"): ("view",),
     },
     OFFICER: {
         ("territories", "area"): ("view",),
@@ -65,6 +90,15 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("diagnosis", "incident"): ("view",),
         ("plans", "plan"): ("view",),
         ("plans", "planaction"): ("view",),
+        ("partnerships", "memorandum"): ("view",),
+        ("partnerships", "memorandumarea"): ("view",),
+        ("partnerships", "partner"): ("view",),
+        ("partnerships", "obligation"): ("view",),
+        ("partnerships", "fulfilment"): ("view",),
+        ("partnerships", "rollouttarget"): ("view",),
+        ("engagement", "meeting"): ("view",),
+        ("engagement", "question"): ("view",),
+        ("engagement", "presenceday"): ("view",),
     },
     ANALYST: {
         ("territories", "area"): ("view",),
@@ -75,7 +109,15 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("diagnosis", "incident"): ("view",),
         ("plans", "plan"): ("view",),
         ("plans", "planaction"): ("view",),
+        ("partnerships", "memorandum"): ("view",),
+        ("partnerships", "memorandumarea"): ("view",),
+        ("partnerships", "partner"): ("view",),
+        ("partnerships", "obligation"): ("view",),
+        ("partnerships", "fulfilment"): ("view",),
+        ("partnerships", "rollouttarget"): ("view",),
+        ("engagement", "meeting"): ("view",),
     },
+    COMMUNITY_HEAD: {},
 }
 
 

@@ -7,7 +7,7 @@ from django.views.static import serve
 from blisko.core.health import database_is_ready
 
 # Uploaded files that only police may see; they are served by police views, never as media.
-PRIVATE_MEDIA_PREFIXES = ("reports/original/", "plans/")
+PRIVATE_MEDIA_PREFIXES = ("reports/original/", "plans/", "partnerships/")
 
 
 @require_safe

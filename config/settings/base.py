@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "blisko.threatmap",
     "blisko.diagnosis",
     "blisko.plans",
+    "blisko.partnerships",
+    "blisko.engagement",
     "blisko.imports",
     "blisko.api",
     "blisko.public",
@@ -322,3 +324,16 @@ BLISKO_DEMO_OPEN311_KEY = os.environ.get("BLISKO_DEMO_OPEN311_KEY", "demo")
 # many events in the last 12 months (never exact points or cells), and is kept this long.
 BLISKO_DIAGNOSIS_PUBLIC_MIN_EVENTS = int(os.environ.get("BLISKO_DIAGNOSIS_PUBLIC_MIN_EVENTS", "10"))
 BLISKO_DIAGNOSIS_PUBLIC_CACHE_SECONDS = 3600
+
+# Partnerships: the signed memorandum (a PDF, police only) may be at most this large.
+BLISKO_MEMORANDUM_DOCUMENT_MAX_BYTES = int(
+    os.environ.get("BLISKO_MEMORANDUM_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+
+# Engagement. Residents' questions before a meeting: at most this long, and this many a day
+# from one client (as for reports: the day of the meeting's country).
+BLISKO_QUESTION_MAX = 1000
+BLISKO_QUESTION_DAILY_LIMIT = int(os.environ.get("BLISKO_QUESTION_DAILY_LIMIT", "3"))
+# The share of working hours an officer spends in their community: the programme's target band
+# per country, in per cent (the Ukrainian project: 80-90 %).
+BLISKO_PRESENCE_TARGET = {"UA": (80, 90), "PL": (80, 90)}

@@ -1,0 +1,3 @@
+# Scaffolding, replaced by the real routes of this part.
+app_name = "calendar"
+urlpatterns: list = []
