@@ -31,6 +31,19 @@ class MemorandumStatus(models.TextChoices):
     TERMINATED = "terminated", _("terminated")
 
 
+def in_force_on(day, prefix: str = "") -> Q:
+    """The memoranda in force on `day` (a date): signed, not a draft, begun by then, not yet
+    past their end, not terminated by then. `prefix` reaches them through a relation
+    (`"memorandum__"` from a community party). Expiry need not have been recorded yet."""
+    p = prefix
+    return (
+        ~Q(**{f"{p}status": MemorandumStatus.DRAFT})
+        & Q(**{f"{p}signed_on__lte": day})
+        & (Q(**{f"{p}valid_until__isnull": True}) | Q(**{f"{p}valid_until__gte": day}))
+        & (Q(**{f"{p}terminated_on__isnull": True}) | Q(**{f"{p}terminated_on__gt": day}))
+    )
+
+
 class Memorandum(TimeStampedModel):
     kind = models.CharField(
         _("kind"), max_length=16, choices=MemorandumKind.choices, default=MemorandumKind.MEMORANDUM
