@@ -1,12 +1,12 @@
-# Scaffolding, replaced by the real routes of this part.
-from django.http import HttpResponse
+"""The coverage pages for the police (`/police/coverage/`, namespace `coverage`)."""
+
 from django.urls import path
+
+from blisko.partnerships import views_coverage
 
 app_name = "coverage"
 
-
-def _todo(request):
-    return HttpResponse("not built yet", status=501)
-
-
-urlpatterns = [path("", _todo, name="coverage")]
+urlpatterns = [
+    path("", views_coverage.coverage, name="coverage"),
+    path("communities.geojson", views_coverage.communities, name="communities"),
+]
