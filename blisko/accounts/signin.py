@@ -17,6 +17,7 @@ from django.utils.translation import ngettext_lazy
 from django_otp.forms import OTPAuthenticationFormMixin
 
 from blisko.accounts.selectors import totp_device_for_user
+from blisko.core.roles import COMMUNITY_HEAD
 
 
 class SignInForm(OTPAuthenticationFormMixin, AuthenticationForm):
@@ -59,6 +60,12 @@ class SignInForm(OTPAuthenticationFormMixin, AuthenticationForm):
 class SignInView(LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
+
+    def get_default_redirect_url(self) -> str:
+        # A community head has no police pages: their own page is the community's.
+        if self.request.user.groups.filter(name=COMMUNITY_HEAD).exists():
+            return reverse("community:community")
+        return super().get_default_redirect_url()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

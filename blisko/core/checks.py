@@ -13,7 +13,10 @@ from blisko.core.exceptions import ApplicationError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup: a tag (`<b>`, `</p>`, `<img ...>`), a comment or a declaration. A lone "<" as in
 # "< 5 minutes" or "<3" is not one.
-_MARKUP = re.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?|/\s*[a-zA-Z][a-zA-Z0-9-]*\s*|!--.*?--|![a-zA-Z][^<>]*)>", re.S)
+_MARKUP = re.compile(
+    r"<\s*(?:[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?|/\s*[a-zA-Z][a-zA-Z0-9-]*\s*|!--.*?--|![a-zA-Z][^<>]*)>",
+    re.S,
+)
 
 
 def refused(message: str, field: str, status: int = 400) -> ApplicationError:

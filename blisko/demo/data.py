@@ -4,7 +4,7 @@ people's)."""
 
 import datetime as dt
 
-from blisko.core.roles import ADMINISTRATOR, OFFICER, SUPERVISOR
+from blisko.core.roles import ADMINISTRATOR, COMMUNITY_HEAD, OFFICER, SUPERVISOR
 from blisko.officers.models import Role
 from blisko.territories.models import Country
 
@@ -24,6 +24,11 @@ DEMO_ACCOUNTS = [
     ("admin", "blisko-admin", ADMINISTRATOR),
     ("supervisor_vinnytsia", "blisko-supervisor", SUPERVISOR),
     ("officer_konin", "blisko-officer", OFFICER),
+]
+# The community heads' accounts (their page: /community/), made with the partnerships demo.
+HEAD_ACCOUNTS = [
+    ("head_vinnytsia", "blisko-head", COMMUNITY_HEAD),
+    ("head_konin", "blisko-head", COMMUNITY_HEAD),
 ]
 
 

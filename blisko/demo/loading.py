@@ -16,10 +16,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from blisko.core.roles import roles_sync
-from blisko.demo.data import BOUNDARIES_VALID_FROM, DEMO_ACCOUNTS, KONIN_GMINA
+from blisko.demo.data import BOUNDARIES_VALID_FROM, DEMO_ACCOUNTS, HEAD_ACCOUNTS, KONIN_GMINA
 from blisko.demo.directory import DirectoryGenerator
 from blisko.diagnosis.models import Incident, Statistic
+from blisko.engagement.models import Meeting, PresenceDay
 from blisko.officers.models import Assignment, Officer, Unit
+from blisko.partnerships.models import Memorandum
 from blisko.plans.models import Plan
 from blisko.reports.models import Report
 from blisko.territories.models import Area, Place, PlaceKind
@@ -82,6 +84,9 @@ def demo_counts() -> dict[str, int]:
         "statistics": Statistic.objects.count(),
         "incidents": Incident.objects.count(),
         "plans": Plan.objects.count(),
+        "memoranda": Memorandum.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "presence days": PresenceDay.objects.count(),
     }
 
 
@@ -99,10 +104,12 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
         _reports_ensure(log)
         _diagnosis_ensure(log)
         _plans_ensure(log)
+        _partnerships_ensure(log)
+        _engagement_ensure(log)
         log("The demo is already loaded: nothing changed.")
         return DemoResult(
             created=False,
-            accounts=DEMO_ACCOUNTS,
+            accounts=DEMO_ACCOUNTS + HEAD_ACCOUNTS,
             counts=demo_counts(),
             open311_key=open311_key,
         )
@@ -113,8 +120,13 @@ def demo_load(*, log: Callable[[str], None] = lambda line: None) -> DemoResult:
     _reports_ensure(log)
     _diagnosis_ensure(log)
     _plans_ensure(log)
+    _partnerships_ensure(log)
+    _engagement_ensure(log)
     return DemoResult(
-        created=True, accounts=DEMO_ACCOUNTS, counts=demo_counts(), open311_key=open311_key
+        created=True,
+        accounts=DEMO_ACCOUNTS + HEAD_ACCOUNTS,
+        counts=demo_counts(),
+        open311_key=open311_key,
     )
 
 
@@ -147,6 +159,26 @@ def _plans_ensure(log: Callable[[str], None]) -> None:
     if plans_demo_exists():
         return
     plans_demo_generate(log=log)
+
+
+def _partnerships_ensure(log: Callable[[str], None]) -> None:
+    """Generate the demo's memoranda, rollout targets and community heads once."""
+    from blisko.demo.partnerships import partnerships_demo_exists, partnerships_demo_generate
+
+    if partnerships_demo_exists():
+        return
+    with transaction.atomic():
+        partnerships_demo_generate(log=log)
+
+
+def _engagement_ensure(log: Callable[[str], None]) -> None:
+    """Generate the demo's meetings, questions and presence records once."""
+    from blisko.demo.engagement import engagement_demo_exists, engagement_demo_generate
+
+    if engagement_demo_exists():
+        return
+    with transaction.atomic():
+        engagement_demo_generate(log=log)
 
 
 def _open311_key_ensure() -> str:

@@ -1,12 +1,7 @@
-# Scaffolding, replaced by the real routes of this part.
-from django.http import HttpResponse
 from django.urls import path
+
+from blisko.engagement import views_community
 
 app_name = "community"
 
-
-def _todo(request):
-    return HttpResponse("not built yet", status=501)
-
-
-urlpatterns = [path("", _todo, name="community")]
+urlpatterns = [path("", views_community.community, name="community")]

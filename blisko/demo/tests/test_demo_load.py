@@ -1,5 +1,6 @@
 """`manage.py demo_load` on the test database, which already holds the demo's territories."""
 
+import datetime as dt
 import io
 import time
 
@@ -156,6 +157,62 @@ def _check_every_change_went_through_the_services() -> None:
     assert DirectoryChange.objects.filter(entity="officer").count() >= Officer.objects.count()
 
 
+def _check_most_vinnytsia_hromadas_have_a_memorandum_with_obligations_kept_or_not() -> None:
+    from blisko.partnerships.models import (
+        CommunityHead,
+        Fulfilment,
+        Memorandum,
+        MemorandumStatus,
+        RolloutTarget,
+    )
+    from blisko.partnerships.selectors.coverage import coverage_communities
+
+    hromadas = Area.objects.filter(
+        level=Level.COMMUNITY, parent__parent__code="UA05000000000010236"
+    ).count()
+    memoranda = Memorandum.objects.filter(parties__area__parent__parent__code="UA05000000000010236")
+
+    assert hromadas * 0.7 < memoranda.count() < hromadas
+    statuses = set(memoranda.values_list("status", flat=True))
+    assert {MemorandumStatus.IN_FORCE, MemorandumStatus.EXPIRED, MemorandumStatus.TERMINATED} <= statuses
+    assert all(m.document and m.document_sha256 for m in memoranda)
+    assert set(Fulfilment.objects.values_list("state", flat=True)) == {"fulfilled", "partly", "not"}
+    konin = Memorandum.objects.get(title__contains="Razem dla bezpieczeństwa")
+    assert konin.status == MemorandumStatus.IN_FORCE and konin.partners.count() == 4
+    assert konin.obligations.filter(party_partner__isnull=False).exists()
+    assert RolloutTarget.objects.filter(country="UA").count() == 2
+    assert {h.user.username for h in CommunityHead.objects.select_related("user")} == {
+        "head_vinnytsia",
+        "head_konin",
+    }
+    assert not User.objects.get(username="head_vinnytsia").is_staff
+    # The coverage page has all four classes to show.
+    vinnytsia = Area.objects.get(code="UA05000000000010236")
+    classes = {c.kind for c in coverage_communities(on=dt.date.today(), region=vinnytsia)}
+    assert len(classes) == 4
+
+
+def _check_a_year_of_meetings_with_questions_and_presence_around_the_target() -> None:
+    from decimal import Decimal
+
+    from blisko.engagement.models import Meeting, PresenceDay, Question
+    from blisko.engagement.selectors.presence import presence_share
+
+    statuses = set(Meeting.objects.values_list("status", flat=True))
+    assert statuses == {"planned", "held", "cancelled"}
+    assert Meeting.objects.filter(area__code="UA05020030000031457").count() >= 10
+    assert Meeting.objects.filter(area__parent__code="3062011").count() >= 30
+    held = Meeting.objects.filter(status="held")
+    assert all(m.minutes and m.attendance is not None for m in held)
+    assert set(Question.objects.values_list("status", flat=True)) >= {"published", "merged"}
+    assert not Question.objects.filter(status="published", answer="").exists()
+    officers = {d.officer for d in PresenceDay.objects.select_related("officer__unit")[:2000]}
+    last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    shares = [presence_share(officer=o, month=last_month).share for o in officers]
+    shares = [s for s in shares if s is not None]
+    assert any(s < Decimal(80) for s in shares) and any(s >= Decimal(80) for s in shares)
+
+
 def test_the_demo_loads_on_the_imported_territories_and_a_second_run_changes_nothing():
     output = _load()
 
@@ -168,6 +225,8 @@ def test_the_demo_loads_on_the_imported_territories_and_a_second_run_changes_not
     _check_every_change_went_through_the_services()
     _check_the_diagnosis_has_statistics_incidents_and_a_biggest_threat()
     _check_each_demo_officer_has_an_active_and_an_evaluated_plan()
+    _check_most_vinnytsia_hromadas_have_a_memorandum_with_obligations_kept_or_not()
+    _check_a_year_of_meetings_with_questions_and_presence_around_the_target()
 
     before = _rows()
     started = time.monotonic()
