@@ -1,12 +1,12 @@
-# Scaffolding, replaced by the real routes of this part.
-from django.http import HttpResponse
 from django.urls import path
+
+from blisko.engagement import views_presence as views
 
 app_name = "presence"
 
-
-def _todo(request):
-    return HttpResponse("not built yet", status=501)
-
-
-urlpatterns = [path("", _todo, name="presence")]
+urlpatterns = [
+    path("", views.presence, name="presence"),
+    path("officer/<int:officer_id>/", views.officer_month, name="officer"),
+    path("team/", views.team, name="team"),
+    path("import/", views.import_page, name="import"),
+]
