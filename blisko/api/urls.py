@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from blisko.core.apis.views import not_found
 from blisko.diagnosis.apis import AreaDiagnosisApi, AreaHotspotsApi
+from blisko.engagement.apis import AreaEventsApi
 from blisko.officers.apis import DirectoryApi, OfficerFindApi
 from blisko.plans.apis import AreaPrioritiesApi
 from blisko.reports.apis.seen import ReportSeenApi
@@ -35,6 +36,7 @@ urlpatterns = [
     path("areas/<int:area_id>/diagnosis", AreaDiagnosisApi.as_view(), name="areas-diagnosis"),
     path("areas/<int:area_id>/hotspots", AreaHotspotsApi.as_view(), name="areas-hotspots"),
     path("areas/<int:area_id>/priorities", AreaPrioritiesApi.as_view(), name="areas-priorities"),
+    path("areas/<int:area_id>/events", AreaEventsApi.as_view(), name="areas-events"),
     path("officers/find", OfficerFindApi.as_view(), name="officers-find"),
     path("places/search", PlaceSearchApi.as_view(), name="places-search"),
     path("directory", DirectoryApi.as_view(), name="directory"),
