@@ -13,6 +13,7 @@ import io
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -41,7 +42,7 @@ KINDS = [
     MeetingKind.PATROL_WALK,
     MeetingKind.SCHOOL_VISIT,
 ]
-TEXTS = {
+TEXTS: dict[str, dict[str, Any]] = {
     Country.UKRAINE: {
         "titles": {
             MeetingKind.RESIDENTS: "Зустріч із мешканцями: безпека на вулицях громади",

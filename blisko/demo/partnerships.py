@@ -173,7 +173,8 @@ def partnerships_demo_exists() -> bool:
 def _check_dates(due: dt.date, recurrence: str, today: dt.date) -> list[dt.date]:
     """The days an obligation was checked: once a little after it fell due, or at each of its
     periods since."""
-    step = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.YEARLY: 12}.get(recurrence)
+    steps: dict[str, int] = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.YEARLY: 12}
+    step = steps.get(recurrence)
     if step is None:
         return [due + dt.timedelta(days=5)] if due + dt.timedelta(days=5) <= today else []
     days, day = [], due
@@ -312,7 +313,7 @@ KONIN_PARTNERS = [
     ("Stowarzyszenie „Bezpieczne Osiedle” Konin", PartnerKind.NGO, "Prezes stowarzyszenia"),
     ("Miejski Zakład Gospodarki Mieszkaniowej w Koninie", PartnerKind.PUBLIC_BODY, "Dyrektor MZGM"),
 ]
-KONIN_OBLIGATIONS = [
+KONIN_OBLIGATIONS: list[tuple[str | int, str, str, int, str]] = [
     # (party: "police" | "city" | partner index, kind, text, months, recurrence)
     (
         "police",
@@ -408,7 +409,9 @@ def _konin(rng: random.Random, today: dt.date, log: Callable[[str], None]) -> in
     partners = list(memorandum.partners.order_by("pk"))
     city = memorandum.parties.get()
     for who, kind, text, months, recurrence in KONIN_OBLIGATIONS:
-        party = "police" if who == "police" else city if who == "city" else partners[int(who)]
+        party: object = city if who == "city" else "police"
+        if isinstance(who, int):
+            party = partners[who]
         due = add_months(signed_on, months)
         obligation = obligation_add(
             actor=None,

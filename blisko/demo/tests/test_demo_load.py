@@ -174,7 +174,11 @@ def _check_most_vinnytsia_hromadas_have_a_memorandum_with_obligations_kept_or_no
 
     assert hromadas * 0.7 < memoranda.count() < hromadas
     statuses = set(memoranda.values_list("status", flat=True))
-    assert {MemorandumStatus.IN_FORCE, MemorandumStatus.EXPIRED, MemorandumStatus.TERMINATED} <= statuses
+    assert {
+        MemorandumStatus.IN_FORCE,
+        MemorandumStatus.EXPIRED,
+        MemorandumStatus.TERMINATED,
+    } <= statuses
     assert all(m.document and m.document_sha256 for m in memoranda)
     assert set(Fulfilment.objects.values_list("state", flat=True)) == {"fulfilled", "partly", "not"}
     konin = Memorandum.objects.get(title__contains="Razem dla bezpieczeństwa")
