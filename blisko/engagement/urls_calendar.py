@@ -1,3 +1,7 @@
-# Scaffolding, replaced by the real routes of this part.
+from django.urls import path
+
+from blisko.engagement import views_meetings as views
+
 app_name = "calendar"
-urlpatterns: list = []
+
+urlpatterns = [path("<str:code>.ics", views.calendar_feed, name="area")]
