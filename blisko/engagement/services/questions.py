@@ -13,6 +13,11 @@ ALLOWED_TRANSITIONS: pending → published (with an optional answer), merged int
 question of the meeting (a duplicate), or rejected with a reason. A published question's answer
 may be written or replaced at any time, also after the meeting. Each step is one audit event
 (entity "question"); none holds the sender's e-mail or text.
+
+The e-mail is kept only until it has been used: when a question gets its answer (published
+with one, or answered later), the answer is e-mailed after commit to the sender and to the
+senders of the questions merged into it, and their addresses are erased in the same
+transaction; a rejected question's address is erased at once.
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import translation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +40,7 @@ from django.utils.translation import ngettext
 from blisko.core.checks import refused, text_value
 from blisko.core.clock import local_midnight
 from blisko.core.exceptions import ApplicationError
+from blisko.core.links import site_link
 from blisko.core.services import Actor, audit_record, full_clean
 from blisko.core.text import site_language
 from blisko.engagement.models import Meeting, MeetingStatus, Question, QuestionStatus
@@ -313,13 +322,63 @@ def _transition(
     return question
 
 
+_COUNTRY_LANGUAGE = {"UA": "uk", "PL": "pl"}
+
+
+def _answer_mail(question_id: int) -> None:
+    """E-mail a question's answer to its sender and to the senders of the questions merged
+    into it, then forget their addresses. Call inside the transaction that saved the
+    answer; the messages leave after commit (a rolled-back answer sends nothing)."""
+    answered = Question.objects.select_related("meeting__area").get(pk=question_id)
+    if not answered.answer:
+        return
+    rows = list(
+        Question.objects.select_for_update()
+        .filter(Q(pk=question_id) | Q(merged_into_id=question_id))
+        .exclude(email="")
+        .order_by("pk")
+    )
+    if not rows:
+        return
+    meeting = answered.meeting
+    url = site_link("public:meeting", meeting.uid)
+    messages = []
+    for row in rows:
+        language = row.language or _COUNTRY_LANGUAGE.get(meeting.area.country, "en")
+        with translation.override(language):
+            subject = _("The answer to your question for “%(meeting)s”") % {
+                "meeting": meeting.title
+            }
+            body = "\n".join(
+                [
+                    _("You asked:"),
+                    row.text,
+                    "",
+                    _("The police answered:"),
+                    answered.answer,
+                    "",
+                    _("The meeting's page: %(url)s") % {"url": url},
+                    "",
+                    _("Your e-mail address was used for this answer only and is now erased."),
+                ]
+            )
+        messages.append(EmailMessage(subject=subject, body=body, to=[row.email]))
+    Question.objects.filter(pk__in=[r.pk for r in rows]).update(email="")
+    transaction.on_commit(lambda: [m.send(fail_silently=True) for m in messages])
+
+
 def question_publish(*, actor: Actor, question: Question, answer: str = "") -> Question:
     """Publish a pending question, with an answer or without one yet: pending → published.
 
     Preconditions: the actor moderates the meeting's questions; the answer, if given, is
     plain text of at most 4,000 characters. Effects: shown with the meeting on its public
-    page (never the sender's e-mail); an audit event "published"."""
-    return _transition(question, actor, S.PUBLISHED, answer=_answer(answer, required=False))
+    page (never the sender's e-mail); an audit event "published"; with an answer, the answer
+    e-mailed to those who asked (see the module's text)."""
+    text = _answer(answer, required=False)
+    with transaction.atomic():
+        published = _transition(question, actor, S.PUBLISHED, answer=text)
+        _answer_mail(published.pk)
+    return published
 
 
 def question_answer(*, actor: Actor, question: Question, answer: str) -> Question:
@@ -352,6 +411,7 @@ def question_answer(*, actor: Actor, question: Question, answer: str) -> Questio
             before=before,
             after={"answer_length": len(text)},
         )
+        _answer_mail(locked.pk)
     question.answer = locked.answer
     question.moderated_by_id = locked.moderated_by_id
     question.moderated_at = locked.moderated_at
@@ -363,15 +423,20 @@ def question_merge(*, actor: Actor, question: Question, into: Question) -> Quest
     published (a duplicate): pending → merged.
 
     Preconditions: not into itself, nor into a merged or rejected question. Effects: the
-    public page counts it with the question it was merged into; an audit event "merged"."""
+    public page counts it with the question it was merged into; an audit event "merged"; when
+    that one is answered already, the answer is e-mailed to this one's sender too."""
     if into is None:
         raise refused(_("Choose the question it repeats."), "merged_into")
-    return _transition(question, actor, S.MERGED, merged_into=into)
+    with transaction.atomic():
+        merged = _transition(question, actor, S.MERGED, merged_into=into)
+        _answer_mail(into.pk)
+    return merged
 
 
 def question_reject(*, actor: Actor, question: Question, reason: str) -> Question:
     """Reject a pending question, saying why (kept for the police, never shown):
-    pending → rejected. Effects: the reason saved; an audit event "rejected" with it."""
+    pending → rejected. Effects: the reason saved, the sender's e-mail erased; an audit event
+    "rejected" with the reason."""
     reason = text_value(
         reason,
         field="reject_reason",
@@ -379,4 +444,4 @@ def question_reject(*, actor: Actor, question: Question, reason: str) -> Questio
         max_length=REASON_MAX,
         plain=True,
     )
-    return _transition(question, actor, S.REJECTED, reason, reject_reason=reason)
+    return _transition(question, actor, S.REJECTED, reason, reject_reason=reason, email="")

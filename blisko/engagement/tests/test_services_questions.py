@@ -294,3 +294,74 @@ def test_moderating_a_stale_copy_is_refused_with_409():
     services.question_publish(actor=w.officer_user, question=question)
     error = refusal(services.question_reject, actor=w.supervisor_user, question=stale, reason="x")
     assert error.status == 409 and "Someone else" in error.message
+
+
+# --- the answer by e-mail ----------------------------------------------------------------
+
+
+def test_the_answer_is_emailed_once_to_the_sender_and_the_duplicates_then_their_addresses_erased(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    w = world()
+    meeting = planned(w)
+    first = ask(meeting, email="olena@example.org", language="uk")
+    twin = ask(meeting, text="Will the crossing get a light? Please!", email="marek@example.org")
+    anonymous = ask(meeting, text="And the bus stop?")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_merge(actor=w.officer_user, question=twin, into=first)
+    assert mailoutbox == []  # nothing to answer yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_publish(actor=w.officer_user, question=first, answer="Yes, in May.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_publish(actor=w.officer_user, question=anonymous, answer="Soon.")
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["marek@example.org", "olena@example.org"]
+    to_olena = next(m for m in mailoutbox if m.to == ["olena@example.org"])
+    assert "Yes, in May." in to_olena.body and "Will the crossing get a light?" in to_olena.body
+    assert str(meeting.uid) in to_olena.body
+    assert set(Question.objects.values_list("email", flat=True)) == {""}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_answer(actor=w.officer_user, question=first, answer="Yes, on 3 May.")
+    assert len(mailoutbox) == 2  # the addresses are gone: no second message
+
+
+def test_a_duplicate_merged_into_an_answered_question_gets_its_answer(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    w = world()
+    meeting = planned(w)
+    first = ask(meeting)
+    services.question_publish(actor=w.officer_user, question=first, answer="Yes, in May.")
+    twin = ask(meeting, text="A light at the crossing?", email="marek@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_merge(actor=w.officer_user, question=twin, into=first)
+
+    assert [m.to for m in mailoutbox] == [["marek@example.org"]]
+    assert "A light at the crossing?" in mailoutbox[0].body and "Yes, in May." in mailoutbox[0].body
+
+
+def test_a_rejected_questions_address_is_erased_and_nothing_is_sent(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    w = world()
+    question = ask(planned(w), email="olena@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_reject(actor=w.officer_user, question=question, reason="Off topic.")
+
+    assert Question.objects.get(pk=question.pk).email == "" and mailoutbox == []
+
+
+def test_a_refused_answer_sends_nothing_and_keeps_the_address(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    w = world()
+    question = ask(planned(w), email="olena@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError):
+        services.question_publish(actor=w.officer_user, question=question, answer="<b>Yes</b>")
+
+    assert mailoutbox == [] and Question.objects.get(pk=question.pk).email == "olena@example.org"
