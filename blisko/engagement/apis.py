@@ -58,9 +58,7 @@ class AreaEventsApi(PublicApi):
     class OutputSerializer(serializers.Serializer):
         title = serializers.CharField()
         type = serializers.CharField(
-            help_text=gettext_lazy(
-                "debate, residents, office_hours, patrol_walk or school_visit."
-            )
+            help_text=gettext_lazy("debate, residents, office_hours, patrol_walk or school_visit.")
         )
         description = serializers.CharField(help_text=gettext_lazy("The kind of meeting."))
         address = serializers.CharField(help_text=gettext_lazy("The place, or empty if online."))
@@ -73,7 +71,9 @@ class AreaEventsApi(PublicApi):
         end_date = serializers.CharField(
             help_text=gettext_lazy("Local time of the area: YYYY-MM-DDTHH:MM:SS.")
         )
-        status = serializers.CharField(help_text=gettext_lazy("planned (cancelled ones are left out)."))
+        status = serializers.CharField(
+            help_text=gettext_lazy("planned (cancelled ones are left out).")
+        )
         url = serializers.URLField(help_text=gettext_lazy("The meeting's public page."))
         uid = serializers.UUIDField(help_text=gettext_lazy("The meeting's iCalendar UID."))
 

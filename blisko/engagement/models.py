@@ -168,9 +168,7 @@ class PresenceDay(TimeStampedModel):
     )
     day = models.DateField(pgettext_lazy("presence", "day"))
     hours_in = models.DecimalField(_("hours in the community"), max_digits=4, decimal_places=2)
-    hours_out = models.DecimalField(
-        _("hours elsewhere"), max_digits=4, decimal_places=2, default=0
-    )
+    hours_out = models.DecimalField(_("hours elsewhere"), max_digits=4, decimal_places=2, default=0)
     reason_out = models.CharField(
         _("reason for the hours elsewhere"),
         max_length=16,

@@ -224,7 +224,11 @@ class Obligation(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(party_kind=PartyKind.POLICE, party_area__isnull=True, party_partner__isnull=True)
+                    Q(
+                        party_kind=PartyKind.POLICE,
+                        party_area__isnull=True,
+                        party_partner__isnull=True,
+                    )
                     | Q(
                         party_kind=PartyKind.COMMUNITY,
                         party_area__isnull=False,

@@ -28,12 +28,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
