@@ -1,104 +1,19 @@
 """The community head's page: only their community, read-only, never the signed document;
 police accounts go to their own pages; anyone else is told the page is not theirs."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.utils import timezone
 
-from blisko.core.roles import COMMUNITY_HEAD, roles_sync
-from blisko.engagement.models import Meeting, MeetingKind, PresenceDay
-from blisko.officers.models import Role
-from blisko.officers.tests.factories import (
-    AreaFactory,
-    AssignmentFactory,
-    OfficerFactory,
-    UnitFactory,
-)
-from blisko.partnerships.models import (
-    CommunityHead,
-    FulfilmentState,
-    Memorandum,
-    MemorandumArea,
-    MemorandumStatus,
-    Obligation,
-    ObligationKind,
-    PartyKind,
-)
+from blisko.engagement.tests.community_data import PASSWORD, community_world, head_user
+from blisko.officers.tests.factories import AreaFactory
+from blisko.partnerships.models import CommunityHead
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "community-pass-7731"
-
-
-def _head(area, username="head"):
-    roles_sync()
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
-    user.groups.add(Group.objects.get(name=COMMUNITY_HEAD))
-    CommunityHead.objects.create(
-        user=user, area=area, name="Олена Мельник", office="Голова громади"
-    )
-    return user
-
-
-def _memorandum(area, unit, *, title, status=MemorandumStatus.IN_FORCE, signed_on=None):
-    m = Memorandum.objects.create(
-        title=title,
-        unit=unit,
-        status=status,
-        signed_on=signed_on if status != MemorandumStatus.DRAFT else None,
-        document="partnerships/2024/signed.pdf",
-    )
-    party = MemorandumArea.objects.create(
-        memorandum=m, area=area, head_name="Олена Мельник", head_office="Голова громади"
-    )
-    return m, party
 
 
 @pytest.fixture
 def world():
-    community = AreaFactory()
-    other = AreaFactory(centre=(24.2, 48.2))
-    unit = UnitFactory(area=community)
-    officer = OfficerFactory(unit=unit, first_name="Тарас", last_name="Коваль")
-    AssignmentFactory(
-        officer=officer, area=community, role=Role.COMMUNITY_OFFICER, starts_on=dt.date(2020, 1, 1)
-    )
-    signed, party = _memorandum(
-        community, unit, title="Меморандум про співпрацю", signed_on=dt.date(2024, 3, 1)
-    )
-    fuel = Obligation.objects.create(
-        memorandum=signed,
-        party_kind=PartyKind.COMMUNITY,
-        party_area=party,
-        kind=ObligationKind.FUEL,
-        description="200 л пального щомісяця",
-        due_on=dt.date(2024, 3, 1),
-        recurrence="once",
-    )
-    fuel.fulfilments.create(on=dt.date(2024, 3, 5), state=FulfilmentState.FULFILLED, note="акт")
-    _memorandum(community, unit, title="Чернетка нового меморандуму", status=MemorandumStatus.DRAFT)
-    _memorandum(other, unit, title="Меморандум сусідньої громади", signed_on=dt.date(2024, 1, 1))
-    today = timezone.localdate()
-    PresenceDay.objects.create(
-        officer=officer,
-        day=today.replace(day=1),
-        hours_in=Decimal("6"),
-        hours_out=Decimal("2"),
-        reason_out="training",
-    )
-    start = timezone.now() + dt.timedelta(days=3)
-    Meeting.objects.create(
-        area=community,
-        kind=MeetingKind.RESIDENTS,
-        title="Зустріч із мешканцями",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        address="вул. Соборна, 1",
-    )
-    return {"community": community, "other": other, "officer": officer, "signed": signed}
+    return community_world()
 
 
 def test_the_page_needs_a_sign_in(client):
@@ -108,7 +23,7 @@ def test_the_page_needs_a_sign_in(client):
 
 
 def test_the_head_sees_their_community_only(client, world):
-    client.force_login(_head(world["community"]))
+    client.force_login(head_user(world["community"]))
 
     page = client.get("/community/")
 
@@ -127,7 +42,7 @@ def test_the_head_sees_their_community_only(client, world):
 
 
 def test_the_head_never_gets_the_signed_document(client, world):
-    client.force_login(_head(world["community"]))
+    client.force_login(head_user(world["community"]))
 
     page = client.get("/community/")
     document = client.get(f"/police/partnerships/{world['signed'].pk}/document/")
@@ -156,7 +71,7 @@ def test_an_account_of_no_community_is_told_so(client, world):
 
 
 def test_an_inactive_head_sees_nothing_of_the_community(client, world):
-    user = _head(world["community"])
+    user = head_user(world["community"])
     CommunityHead.objects.filter(user=user).update(is_active=False)
     client.force_login(user)
 
@@ -166,7 +81,7 @@ def test_an_inactive_head_sees_nothing_of_the_community(client, world):
 
 
 def test_a_head_signing_in_lands_on_their_community_page(client, world):
-    _head(world["community"])
+    head_user(world["community"])
 
     response = client.post("/accounts/login/", {"username": "head", "password": PASSWORD})
 
@@ -174,7 +89,7 @@ def test_a_head_signing_in_lands_on_their_community_page(client, world):
 
 
 def test_a_community_with_nothing_yet_shows_empty_states(client):
-    client.force_login(_head(AreaFactory()))
+    client.force_login(head_user(AreaFactory()))
 
     page = client.get("/community/")
 
