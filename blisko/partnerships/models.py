@@ -274,7 +274,7 @@ class Fulfilment(models.Model):
     on = models.DateField(pgettext_lazy("fulfilment", "on"))
     state = models.CharField(_("state"), max_length=16, choices=FulfilmentState.choices)
     evidence = models.CharField(
-        _("evidence"),
+        pgettext_lazy("fulfilment", "evidence"),
         max_length=500,
         blank=True,
         help_text=_("What shows it: an act of transfer, a fuel card number, a photo's place."),
@@ -314,7 +314,7 @@ class CommunityHead(TimeStampedModel):
         Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="heads"
     )
     name = models.CharField(_("name"), max_length=200)
-    office = models.CharField(_("office"), max_length=200)
+    office = models.CharField(pgettext_lazy("position", "office"), max_length=200)
     is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:

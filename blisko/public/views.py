@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from blisko.core.clock import site_today
 from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.geo import parse_lat_lon
 from blisko.core.unavailable import database_unavailable_response, is_database_unavailable
 from blisko.diagnosis.selectors.public import public_summary
 from blisko.officers.selectors.find import officer_find
+from blisko.partnerships.selectors.access import memoranda_for_community
 from blisko.plans.selectors.plans import area_priorities
 from blisko.territories.models import Level, Place
 from blisko.territories.selectors.areas import area_by_code, area_children, area_point
@@ -175,6 +177,12 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
             "children": area_children(area=area),
             "summary": public_summary(area=area),
             "priorities": area_priorities(area=area),
+            # Cooperation is public: which memoranda the community has in force, with whom.
+            "memoranda": (
+                list(memoranda_for_community(area=area, on=site_today()))
+                if area.level == Level.COMMUNITY
+                else []
+            ),
             "officer_url": (
                 f"{reverse('public:officer')}?lat={point[1]:.6f}&lon={point[0]:.6f}"
                 if point

@@ -96,3 +96,20 @@ def test_a_community_with_nothing_yet_shows_empty_states(client):
     assert page.status_code == 200
     assert 'data-empty="memoranda"' in page.text and 'data-empty="presence"' in page.text
     assert 'data-empty="upcoming"' in page.text
+
+
+def test_the_public_area_page_names_the_memoranda_in_force_never_a_draft_or_the_document(
+    client, world
+):
+    page = client.get(f"/area/{world['community'].code}/")
+
+    assert page.status_code == 200 and "data-area-memoranda" in page.text
+    assert "Меморандум про співпрацю" in page.text
+    assert "Чернетка нового меморандуму" not in page.text
+    assert "signed.pdf" not in page.text and "/document/" not in page.text
+
+
+def test_an_area_with_no_memorandum_has_no_cooperation_panel(client):
+    page = client.get(f"/area/{AreaFactory().code}/")
+
+    assert page.status_code == 200 and "data-area-memoranda" not in page.text
