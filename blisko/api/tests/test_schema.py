@@ -12,6 +12,7 @@ PATHS = [
     "/api/v1/areas/{area_id}/diagnosis",
     "/api/v1/areas/{area_id}/hotspots",
     "/api/v1/areas/{area_id}/priorities",
+    "/api/v1/areas/{area_id}/events",
     "/api/v1/officers/find",
     "/api/v1/places/search",
     "/api/v1/directory",

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from blisko.core.roles import (
     ADMINISTRATOR,
     ANALYST,
+    COMMUNITY_HEAD,
     OFFICER,
     SUPERVISOR,
     roles_remove,
@@ -30,6 +31,15 @@ OFFICER_VIEWS = {
     "view_incident",
     "view_plan",
     "view_planaction",
+    "view_memorandum",
+    "view_memorandumarea",
+    "view_partner",
+    "view_obligation",
+    "view_fulfilment",
+    "view_rollouttarget",
+    "view_meeting",
+    "view_question",
+    "view_presenceday",
 }
 
 
@@ -99,6 +109,12 @@ def test_syncing_again_restores_the_permissions_and_changes_nothing_else():
 
     assert _codenames(OFFICER) == OFFICER_VIEWS
     assert Group.objects.count() == groups
+
+
+def test_a_community_head_has_no_back_office_permission():
+    roles_sync()
+
+    assert _codenames(COMMUNITY_HEAD) == set()
 
 
 def test_removing_the_roles_deletes_the_three_groups():
