@@ -8,7 +8,9 @@ Google, Apple and Outlook calendars to subscribe to (`/calendar/<area_code>.ics`
 - DTSTART/DTEND on the clock of the area with its TZID, and a VTIMEZONE for that zone
   covering every meeting of the feed; X-WR-TIMEZONE names it for clients that look there.
 - The feed has no METHOD, so DTSTAMP is the meeting's last change (as RFC 5545 § 3.8.7.2
-  says), like LAST-MODIFIED: the same meetings give the same bytes, which the ETag is of.
+  says), like LAST-MODIFIED: the same meetings give the same bytes.
+- The ETag is of the feed's version (`calendar_version`: one aggregate query) and language,
+  so a subscribed calendar asking again is answered 304 before the feed is built.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from blisko.core.clock import country_zone
 from blisko.engagement.models import Meeting, MeetingStatus
-from blisko.engagement.selectors.meetings import calendar_meetings
+from blisko.engagement.selectors.meetings import calendar_meetings, calendar_version
 from blisko.territories.models import Area
 
 PRODID = "-//Blisko//Meetings with residents//EN"
@@ -101,6 +103,12 @@ def _event(meeting: Meeting, zone: dt.tzinfo) -> Event:
     return event
 
 
+def calendar_etag(*, area: Area, now: dt.datetime | None = None) -> str:
+    """The ETag of the area's feed in the active language, without building it."""
+    version = (*calendar_version(area=area, now=now), translation.get_language(), PRODID)
+    return '"' + hashlib.sha256(repr(version).encode()).hexdigest()[:32] + '"'
+
+
 def area_calendar(*, area: Area, now: dt.datetime | None = None) -> Feed:
     """The iCalendar feed of an area's meetings (see the module's text)."""
     now = now or timezone.now()
@@ -134,6 +142,6 @@ def area_calendar(*, area: Area, now: dt.datetime | None = None) -> Feed:
     latest = max((m.updated_at for m in meetings), default=None)
     return Feed(
         body=body,
-        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        etag=calendar_etag(area=area, now=now),
         last_modified=latest,
     )

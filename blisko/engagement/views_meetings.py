@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from blisko.core.clock import country_zone
 from blisko.core.exceptions import ApplicationError, NotFoundError
-from blisko.engagement.calendar import area_calendar
+from blisko.engagement.calendar import area_calendar, calendar_etag
 from blisko.engagement.forms_meetings import (
     AnswerForm,
     CancelForm,
@@ -450,17 +450,17 @@ def calendar_feed(request: HttpRequest, code: str) -> HttpResponse:
         area = area_by_code(code=code)
     except NotFoundError as error:
         raise Http404(error.message) from error
-    feed = area_calendar(area=area)
-    last_modified = feed.last_modified.timestamp() if feed.last_modified else None
-    response = get_conditional_response(
-        request, etag=feed.etag, last_modified=int(last_modified) if last_modified else None
-    )
+    now = timezone.now()
+    etag = calendar_etag(area=area, now=now)
+    # A calendar asking again with the feed it has: 304 before the feed is built.
+    response = get_conditional_response(request, etag=etag)
     if response is None:
+        feed = area_calendar(area=area, now=now)
         response = HttpResponse(feed.body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{area.code}.ics"'
-    response["ETag"] = feed.etag
-    if last_modified:
-        response["Last-Modified"] = http_date(last_modified)
+        if feed.last_modified:
+            response["Last-Modified"] = http_date(feed.last_modified.timestamp())
+    response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=CALENDAR_MAX_AGE)
     patch_vary_headers(response, ["Accept-Language"])
     return response

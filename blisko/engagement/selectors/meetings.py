@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -220,6 +220,24 @@ def meeting_questions_public(*, meeting: Meeting) -> list[dict[str, Any]]:
         for row in rows
         if row["status"] == QuestionStatus.PUBLISHED
     ]
+
+
+def calendar_version(*, area: Area, now: dt.datetime | None = None) -> tuple[Any, ...]:
+    """What the area's calendar feed is made of, in one aggregate query: the number of its
+    meetings, their latest change, their revisions and their officers' latest change, with
+    the area's own. Equal versions give the same feed (in one language), so a client holding
+    it is answered 304 without the feed being built."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=CALENDAR_PAST_DAYS)
+    found = Meeting.objects.filter(area_id__in=area_scope(area=area), ends_at__gte=since).aggregate(
+        count=Count("pk", distinct=True),
+        latest=Max("updated_at"),
+        revisions=Sum("sequence"),
+        officers=Max("officers__updated_at"),
+        first=Min("pk"),
+        last=Max("pk"),
+    )
+    return (area.pk, area.updated_at, *(found[k] for k in sorted(found)))
 
 
 def calendar_meetings(*, area: Area, now: dt.datetime | None = None) -> list[Meeting]:

@@ -215,3 +215,33 @@ def test_an_area_without_meetings_has_an_empty_feed_with_its_time_zone():
     assert calendar.walk("VEVENT") == []
     assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Warsaw"
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Warsaw"]
+
+
+def test_the_304_is_answered_without_building_the_feed(django_assert_max_num_queries):
+    w = world()
+    planned(w)
+    etag = feed(w.area.code)["ETag"]
+
+    # The area, its service areas and one aggregate; no meeting or officer is read.
+    with django_assert_max_num_queries(3):
+        again = feed(w.area.code, HTTP_IF_NONE_MATCH=etag)
+
+    assert again.status_code == 304
+
+
+def test_an_officers_new_name_a_new_language_or_a_meeting_leaving_the_window_changes_the_etag():
+    w = world()
+    meeting = planned(w)
+    first = feed(w.area.code)["ETag"]
+
+    w.officer.last_name = "Renamed"
+    w.officer.save(update_fields=["last_name", "updated_at"])
+    renamed = feed(w.area.code)["ETag"]
+    polish = feed(w.area.code, HTTP_ACCEPT_LANGUAGE="pl")["ETag"]
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=400),
+        ends_at=timezone.now() - dt.timedelta(days=400) + dt.timedelta(hours=1),
+    )
+    gone = feed(w.area.code)["ETag"]
+
+    assert len({first, renamed, polish, gone}) == 4

@@ -10,6 +10,9 @@ from blisko.core.periods import serving_on, valid_on
 from blisko.officers.models import Assignment
 from blisko.territories.models import Area, Level
 
+# The most steps from an area up to any ancestor (Django rebuilds `Level.values` at each call).
+_DEPTH = len(Level.values)
+
 
 @dataclass
 class RegionCoverage:
@@ -35,7 +38,7 @@ def coverage_by_region(
     level_of = {pk: level for pk, _parent, level in rows}
 
     def ancestor_at(pk: int | None, level: str) -> int | None:
-        for _step in range(len(Level.values)):
+        for _step in range(_DEPTH):
             if pk is None or level_of.get(pk) == level:
                 return pk
             pk = parent_of.get(pk)

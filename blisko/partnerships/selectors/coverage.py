@@ -44,6 +44,9 @@ from blisko.partnerships.models import (
 from blisko.plans.selectors.access import officer_of
 from blisko.territories.models import Area, Country, Level
 
+# The most steps from an area up to any ancestor (Django rebuilds `Level.values` at each call).
+_DEPTH = len(Level.values)
+
 # The rollout chart's longest default span, and the most months one may ask for.
 ROLLOUT_DEFAULT_MAX_MONTHS = 36
 ROLLOUT_MAX_MONTHS = 120
@@ -156,7 +159,7 @@ class _Tree:
 
     def ancestor(self, pk: int | None, level: str, day: dt.date) -> int | None:
         """`pk` itself or its nearest ancestor of `level`, through areas valid on `day`."""
-        for _step in range(len(Level.values)):
+        for _step in range(_DEPTH):
             if pk is None or not self.is_valid(pk, day):
                 return None
             if self.level[pk] == level:
