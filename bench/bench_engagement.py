@@ -273,7 +273,7 @@ def main() -> None:
         month_end,
         presence_shares_for_supervisor,
     )
-    from blisko.engagement.services.presence import presence_import
+    from blisko.engagement.services.presence_import import presence_import
     from blisko.officers.selectors.coverage import coverage_by_region
     from blisko.partnerships.selectors.coverage import (
         coverage_communities,

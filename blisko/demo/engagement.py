@@ -21,7 +21,7 @@ from blisko.core.clock import country_zone
 from blisko.demo.data import KONIN_GMINA, SEED
 from blisko.engagement.models import AbsenceReason, Meeting, MeetingKind, PresenceDay
 from blisko.engagement.services.meetings import meeting_cancel, meeting_create, meeting_hold
-from blisko.engagement.services.presence import presence_import
+from blisko.engagement.services.presence_import import presence_import
 from blisko.engagement.services.questions import (
     question_merge,
     question_publish,

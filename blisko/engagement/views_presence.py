@@ -47,11 +47,8 @@ from blisko.engagement.selectors.presence import (
     user_records_for_team,
     user_sees_team,
 )
-from blisko.engagement.services.presence import (
-    presence_delete,
-    presence_import,
-    presence_record,
-)
+from blisko.engagement.services.presence import presence_delete, presence_record
+from blisko.engagement.services.presence_import import presence_import
 from blisko.officers.models import Officer
 from blisko.plans.selectors.access import officer_of
 from blisko.reports.selectors.stats import user_is_supervisor

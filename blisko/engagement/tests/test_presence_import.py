@@ -14,7 +14,7 @@ from django.utils import translation
 from blisko.core.exceptions import ApplicationError
 from blisko.core.models import AuditEvent
 from blisko.engagement.models import AbsenceReason, PresenceDay
-from blisko.engagement.services.presence import presence_import
+from blisko.engagement.services.presence_import import presence_import
 from blisko.engagement.tests.presence_data import csv_bytes, record, team, today, user
 from blisko.officers.models import Role
 from blisko.officers.tests.factories import AssignmentFactory

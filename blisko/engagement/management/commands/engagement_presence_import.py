@@ -1,5 +1,5 @@
 """Import officers' presence from a CSV: `date, badge_number, hours_in, hours_out, reason` rows
-(see `blisko.engagement.services.presence.presence_import` for the format). A dry run unless
+(see `blisko.engagement.services.presence_import.presence_import` for the format). A dry run unless
 --commit; any invalid row refuses the whole file (nothing is written), with every error listed
 by line, and the command exits with a non-zero code. A day already on record is replaced."""
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from blisko.core.exceptions import ApplicationError
-from blisko.engagement.services.presence import PROGRESS_EVERY, presence_import
+from blisko.engagement.services.presence_import import PROGRESS_EVERY, presence_import
 
 
 class Command(BaseCommand):
