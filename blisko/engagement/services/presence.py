@@ -1,5 +1,6 @@
 """Recording officers' presence in their community, a day at a time (its CSV import, by the
-same rules, is `blisko.engagement.services.presence_import`). Hours only: no place, no time of day, nothing outside working time.
+same rules, is `blisko.engagement.services.presence_import`). Hours only: no place, no time
+of day, nothing outside working time.
 
 The rules of a day (the same for the pages, the import and the demo):
 
@@ -20,7 +21,6 @@ The rules of a day (the same for the pages, the import and the demo):
 Every change is one transaction and one audit event (entity "presence", the day's id; action
 "created", "replaced" or "deleted"; the day before and after). Recording a day with exactly
 what is on record changes nothing and writes no event.
-
 """
 
 from __future__ import annotations
