@@ -2,6 +2,8 @@
 PORT ?= 8000
 PY := .venv/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
+# Links in e-mails and calendar feeds name the address the demo is served on.
+export BLISKO_SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: demo serve test bench soak lint format messages clean-demo
 

@@ -31,5 +31,6 @@ if settings.DEBUG or settings.BLISKO_SERVE_MEDIA:
     # The demo and development; never the police-only originals (blisko.core.views.media_public).
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", media_public, name="media")]
 
+handler403 = "blisko.public.views.error_403"
 handler404 = "blisko.public.views.error_404"
 handler500 = "blisko.public.views.error_500"

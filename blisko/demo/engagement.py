@@ -61,6 +61,10 @@ TEXTS: dict[str, dict[str, Any]] = {
             "вулиці; наступна зустріч — за місяць."
         ),
         "cancel": "Офіцера залучено до чергування в ГУНП; зустріч перенесено.",
+        "about": (
+            "Поліцейський офіцер громади розповість, що зроблено за зверненнями мешканців, "
+            "і вислухає, що турбує вас на вашій вулиці."
+        ),
         "questions": [
             "Чи можна поставити лежачого поліцейського біля школи?",
             "Хто відповідає за освітлення на нашій вулиці ввечері?",
@@ -97,6 +101,10 @@ TEXTS: dict[str, dict[str, Any]] = {
             "wniosek do MZGM o doświetlenie przejścia."
         ),
         "cancel": "Dzielnicowy skierowany do zabezpieczenia imprezy masowej; nowy termin wkrótce.",
+        "about": (
+            "Dzielnicowy opowie o zgłoszeniach z Krajowej Mapy Zagrożeń Bezpieczeństwa i "
+            "wysłucha, co niepokoi mieszkańców rejonu."
+        ),
         "questions": [
             "Czy policja może częściej patrolować okolice przystanku wieczorem?",
             "Kto odpowiada za nieoświetlone przejście przy szkole?",
@@ -187,6 +195,7 @@ def _meetings(rng: random.Random, log: Callable[[str], None]) -> int:
         zone = country_zone(area.country)
         texts = TEXTS[area.country]
         language = "uk" if area.country == Country.UKRAINE else "pl"
+        local_name = (area.name_uk if language == "uk" else area.name_pl) or area.name_official
         today = now.astimezone(zone).date()
         day = today - dt.timedelta(days=360 + rng.randrange(0, 14))
         while day < today + dt.timedelta(days=45):
@@ -202,8 +211,8 @@ def _meetings(rng: random.Random, log: Callable[[str], None]) -> int:
                 title=texts["titles"][kind],
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(minutes=90),
-                address=f"{rng.choice(texts['places'])}, {area.name}",
-                description=texts["minutes"].split(". ")[0] + ".",
+                address=f"{rng.choice(texts['places'])}, {local_name}",
+                description=texts["about"],
                 officers=officers,
                 partners=texts["partners"]
                 if kind in (MeetingKind.DEBATE, MeetingKind.PATROL_WALK)

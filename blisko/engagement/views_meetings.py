@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -442,6 +443,9 @@ def question_move(
 # --- the iCalendar feed ----------------------------------------------------------------------
 
 
+_AREA_LANGUAGE = {"UA": "uk", "PL": "pl"}
+
+
 @require_GET
 def calendar_feed(request: HttpRequest, code: str) -> HttpResponse:
     """The area's meetings as an iCalendar feed (`blisko.engagement.calendar`), with an ETag
@@ -450,6 +454,17 @@ def calendar_feed(request: HttpRequest, code: str) -> HttpResponse:
         area = area_by_code(code=code)
     except NotFoundError as error:
         raise Http404(error.message) from error
+    # Calendar apps ask without Accept-Language: they get the area's own language.
+    asked = request.META.get("HTTP_ACCEPT_LANGUAGE") or request.COOKIES.get(
+        settings.LANGUAGE_COOKIE_NAME
+    )
+    with translation.override(
+        translation.get_language() if asked else _AREA_LANGUAGE.get(area.country)
+    ):
+        return _calendar_response(request, area)
+
+
+def _calendar_response(request: HttpRequest, area: Area) -> HttpResponse:
     now = timezone.now()
     etag = calendar_etag(area=area, now=now)
     # A calendar asking again with the feed it has: 304 before the feed is built.

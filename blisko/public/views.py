@@ -192,6 +192,10 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 

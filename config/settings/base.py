@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "blisko.officers.middleware.PoliceTimeZoneMiddleware",
+    # A community head's pages are /community/, never /police/.
+    "blisko.accounts.middleware.CommunityHeadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.

@@ -39,7 +39,7 @@ from blisko.core.exceptions import ApplicationError, NotFoundError
 from blisko.core.periods import serving_on
 from blisko.diagnosis.selectors.access import diagnosis_sees_all
 from blisko.engagement.models import AbsenceReason, PresenceDay
-from blisko.officers.models import Assignment, Officer, Role
+from blisko.officers.models import PRIMARY_ROLES, Assignment, Officer, Role
 from blisko.plans.selectors.access import officer_of
 from blisko.territories.models import Area
 
@@ -328,13 +328,15 @@ def supervised_area_ids(*, officer: Officer, on: dt.date | None = None) -> list[
 def serving_assignments(
     *, area_ids: list[int] | None, start: dt.date, end: dt.date
 ) -> QuerySet[Assignment]:
-    """Primary and cover assignments (never a supervisor's) overlapping start..end, to the
+    """Community and district officers' assignments, primary and cover (never a supervisor's
+    or a traffic officer's: the presence target is theirs), overlapping start..end, to the
     areas `area_ids` or below them (every area when None), with their officers."""
     found = Assignment.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=start),
         starts_on__lte=end,
         officer__is_active=True,
-    ).exclude(role=Role.SUPERVISOR)
+        role__in=PRIMARY_ROLES,
+    )
     if area_ids is not None:
         found = found.filter(_under(area_ids))
     return found

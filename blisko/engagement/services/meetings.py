@@ -46,6 +46,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 ENTITY = "meeting"
 MAX_DURATION = dt.timedelta(hours=12)
+# How far ahead a meeting may be planned (and how far back the system may record one).
+MAX_AHEAD = dt.timedelta(days=2 * 366)
+MAX_BACK = dt.timedelta(days=10 * 366)
 ATTENDANCE_MAX = 100_000
 URL_MAX = 500
 TEXT_MAX = {
@@ -133,11 +136,18 @@ def _times(
             % {"hours": MAX_DURATION.total_seconds() // 3600},
             "ends_at",
         )
-    if future and start <= timezone.now():
+    now = timezone.now()
+    if future and start <= now:
         raise refused(
             _("A planned meeting cannot start in the past: give a time still to come."),
             "starts_at",
         )
+    if start > now + MAX_AHEAD:
+        raise refused(
+            _("A meeting is planned at most two years ahead: check the year."), "starts_at"
+        )
+    if start < now - MAX_BACK:
+        raise refused(_("This date is too far in the past: check the year."), "starts_at")
     return start, end
 
 
@@ -413,7 +423,7 @@ def meeting_create(
     Preconditions: the actor serves the area (a community or service area) or supervises it
     (without an actor, the system — the demo, an import — names the `officers` and may record
     a meeting of the past); the kind is one of MeetingKind; it starts in the future, ends after
-    it starts and lasts at most 12 hours; the place is an address (with an optional point
+    it starts, lasts at most 12 hours and starts at most two years ahead; the place is an address (with an optional point
     inside the area) or an https link, or both; each officer taking part (default: the
     author) serves or supervises the area; the texts are plain and within their limits.
     Effects: the meeting (planned, sequence 0) and an audit event "created"."""

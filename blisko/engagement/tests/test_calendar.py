@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def feed(code: str, **headers):
+    """The feed as a client asking in English gets it (unless the test asks otherwise)."""
+    headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
     return Client().get(f"/calendar/{code}.ics", **headers)
 
 
@@ -245,3 +247,22 @@ def test_an_officers_new_name_a_new_language_or_a_meeting_leaving_the_window_cha
     gone = feed(w.area.code)["ETag"]
 
     assert len({first, renamed, polish, gone}) == 4
+
+
+def test_a_calendar_app_asking_in_no_language_gets_the_areas_own():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from blisko.officers.tests.factories import AreaFactory
+
+    konin = AreaFactory(country="PL", name_official="Konin", name_pl="Konin", name_en="Konin")
+    with translation.override("pl"):
+        polish = gettext("Meetings with the police: %(area)s") % {"area": "Konin"}
+    with translation.override("en"):
+        english = gettext("Meetings with the police: %(area)s") % {"area": "Konin"}
+
+    plain = Calendar.from_ical(Client().get(f"/calendar/{konin.code}.ics").content)
+    asked = Calendar.from_ical(feed(konin.code, HTTP_ACCEPT_LANGUAGE="en").content)
+
+    assert str(plain["X-WR-CALNAME"]) == polish
+    assert str(asked["X-WR-CALNAME"]) == english

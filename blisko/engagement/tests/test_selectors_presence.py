@@ -207,13 +207,18 @@ def test_the_supervisor_sees_every_officer_serving_their_areas_with_shares_and_f
 
 def test_supervisors_and_the_reader_are_never_listed():
     t = team()
-    AssignmentFactory(officer=t.supervisor, area=t.community, role=Role.TRAFFIC_OFFICER)
+    # A traffic officer has no presence target: never listed.
+    traffic = officer("Traffic")
+    AssignmentFactory(officer=traffic, area=t.community, role=Role.TRAFFIC_OFFICER)
+    third = AreaFactory(parent=t.region, centre=(24.2, 48.2), country=t.region.country)
+    AssignmentFactory(officer=t.supervisor, area=third, role=Role.COMMUNITY_OFFICER)
     rows = presence_shares_for_supervisor(
         user=t.second_supervisor_user, month=last_month(t.officer)
     )
     listed = {r.officer for r in rows}
     assert t.second_supervisor not in listed and t.far_supervisor not in listed
-    # The first supervisor also serves a community as a traffic officer: then they are listed.
+    assert traffic not in listed
+    # The first supervisor also serves a community as its officer: then they are listed.
     assert t.supervisor in listed
     own = presence_shares_for_supervisor(user=t.supervisor_user, month=last_month(t.officer))
     assert t.supervisor not in {r.officer for r in own}
@@ -223,18 +228,20 @@ def test_an_officer_who_left_before_the_month_is_not_listed_one_who_left_during_
     t = team()
     month = last_month(t.officer)
     gone = officer("Hnatiuk")
+    third = AreaFactory(parent=t.region, centre=(24.2, 48.2), country=t.region.country)
+    fourth = AreaFactory(parent=t.region, centre=(24.25, 48.2), country=t.region.country)
     AssignmentFactory(
         officer=gone,
-        area=t.other_community,
-        role=Role.TRAFFIC_OFFICER,
+        area=third,
+        role=Role.COMMUNITY_OFFICER,
         starts_on=month - dt.timedelta(days=100),
         ends_on=month - dt.timedelta(days=1),
     )
     leaving = officer("Ivanenko")
     AssignmentFactory(
         officer=leaving,
-        area=t.other_community,
-        role=Role.TRAFFIC_OFFICER,
+        area=fourth,
+        role=Role.COMMUNITY_OFFICER,
         starts_on=month - dt.timedelta(days=100),
         ends_on=month + dt.timedelta(days=3),
     )

@@ -421,3 +421,16 @@ def test_a_meeting_kind_is_stored():
     w = world()
     meeting = planned(w, kind=MeetingKind.SCHOOL_VISIT)
     assert Meeting.objects.get(pk=meeting.pk).get_kind_display() == "school visit"
+
+
+def test_a_meeting_more_than_two_years_ahead_is_refused_and_the_calendar_stays_whole(client):
+    w = world()
+    for year in ("9999", str(timezone.now().year + 3)):
+        error = refusal(
+            services.meeting_create,
+            actor=w.officer_user,
+            **values(w, starts_at=f"{year}-12-14T18:00", ends_at=f"{year}-12-14T19:00"),
+        )
+        assert error.extra["field"] == "starts_at" and "two years" in error.message
+    assert not Meeting.objects.exists()
+    assert client.get(f"/calendar/{w.area.code}.ics").status_code == 200

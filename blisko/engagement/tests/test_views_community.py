@@ -113,3 +113,35 @@ def test_an_area_with_no_memorandum_has_no_cooperation_panel(client):
     page = client.get(f"/area/{AreaFactory().code}/")
 
     assert page.status_code == 200 and "data-area-memoranda" not in page.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/police/reports/",
+        "/police/diagnosis/",
+        "/police/plans/",
+        "/police/meetings/",
+        "/police/partnerships/",
+        "/police/partnerships/new/",
+        "/police/presence/",
+    ],
+)
+def test_a_head_opening_a_police_page_is_sent_to_their_community(client, world, path):
+    client.force_login(head_user(world["community"]))
+
+    response = client.get(path)
+
+    assert response.status_code == 302 and response["Location"] == "/community/"
+
+
+def test_a_refusal_of_a_role_is_the_sites_translated_403_page(client, world):
+    user = get_user_model().objects.create_user(username="officer", password=PASSWORD)
+    world["officer"].user = user
+    world["officer"].save(update_fields=["user"])
+    client.force_login(user)
+
+    response = client.get("/police/partnerships/new/", HTTP_ACCEPT_LANGUAGE="uk")
+
+    assert response.status_code == 403
+    assert 'data-error="403"' in response.text and 'lang="uk"' in response.text
