@@ -255,11 +255,17 @@ class ObligationForm(forms.Form):
 
     def __init__(self, *args: Any, memorandum: Memorandum, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, str]] = [("police", f"{_('The police')}: {memorandum.unit.name}")]
+        choices: list[tuple[str, str]] = [
+            ("police", _("The police: %(name)s") % {"name": memorandum.unit.name})
+        ]
         for party in memorandum.parties.all():
-            choices.append((f"community:{party.pk}", f"{_('Community')}: {party.area.name}"))
+            choices.append(
+                (f"community:{party.pk}", _("Community: %(name)s") % {"name": party.area.name})
+            )
         for partner in memorandum.partners.all():
-            choices.append((f"partner:{partner.pk}", f"{_('Partner')}: {partner.name}"))
+            choices.append(
+                (f"partner:{partner.pk}", _("Partner: %(name)s") % {"name": partner.name})
+            )
         self.fields["party"].choices = choices  # type: ignore[attr-defined]
 
     def obligation_input(self) -> ObligationInput:

@@ -157,9 +157,13 @@ def _point(lat: Any, lon: Any, area: Area) -> Point | None:
         return None
     try:
         x, y = parse_lat_lon(lat, lon)
-    except ApplicationError as error:
+    except ApplicationError:
         raise refused(
-            _("The place on the map: %(problem)s") % {"problem": error.message}, "location"
+            _(
+                "The place on the map needs its latitude and longitude as numbers in degrees "
+                "(for example 49.2331 and 28.4682): pick it on the map, or leave both empty."
+            ),
+            "location",
         ) from None
     point = make_point(x, y)
     boundary = Area.objects.only("boundary").get(pk=area.pk).boundary

@@ -65,18 +65,24 @@ def test_an_officer_opens_it_on_their_own_region(client, w):
     assert 'aria-current="page"' in response.text  # the nav's Coverage link
 
 
-def test_a_community_head_and_a_user_without_a_police_role_get_a_403(client, w):
+def test_a_community_head_is_sent_to_their_page_and_a_user_without_a_police_role_gets_a_403(
+    client, w
+):
     head = user("cov_head", group=COMMUNITY_HEAD)
     CommunityHead.objects.create(user=head, area=w.c[1], name="Head", office="Head")
     nobody = user("cov_nobody")
 
-    for account in (head, nobody):
-        signed_in(client, account)
-        page = client.get(URL)
-        shapes = client.get(GEOJSON, {"region": w.region.pk})
-        assert page.status_code == 403 and 'data-error="403"' in page.text
-        assert "police-nav" not in page.text
-        assert shapes.status_code == 403 and "message" in shapes.json()
+    signed_in(client, head)
+    for url in (URL, GEOJSON):
+        response = client.get(url, {"region": w.region.pk})
+        assert response.status_code == 302 and response["Location"] == "/community/"
+
+    signed_in(client, nobody)
+    page = client.get(URL)
+    shapes = client.get(GEOJSON, {"region": w.region.pk})
+    assert page.status_code == 403 and 'data-error="403"' in page.text
+    assert "police-nav" not in page.text
+    assert shapes.status_code == 403 and "message" in shapes.json()
 
 
 def test_the_geojson_refuses_a_visitor(client, w):
@@ -240,7 +246,7 @@ def test_the_csv_download_is_refused_to_a_community_head(client, w):
 
     response = client.get(URL, {"format": "csv"})
 
-    assert response.status_code == 403
+    assert response.status_code == 302 and "text/csv" not in response.get("Content-Type", "")
 
 
 # --- the GeoJSON ------------------------------------------------------------------------------
