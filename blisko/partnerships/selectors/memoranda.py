@@ -2,11 +2,14 @@
 and how each obligation stands today, with a summary per memorandum.
 
 An obligation's **standing**: for one due once, the latest fulfilment recorded (fulfilled,
-partly, not); for a recurring one, the fulfilment recorded in the current period (a month, a
-quarter or a year, counted from its first due date). With nothing recorded it is *pending*
-while not yet due (or without a due date) and *overdue* once its due day has passed. A draft's
+partly, not), and with nothing recorded *pending* while not yet due (or without a due date)
+and *overdue* once its due day has passed. A recurring one (every month, quarter or year,
+counted from its first due date) is kept within each period: it stands as the fulfilment
+recorded in the current period; with none yet it is *pending* (due by the period's last day)
+when the previous period had one (or this is the first period), and *overdue* when the
+previous period ended with nothing recorded (its standing then names that period). A draft's
 obligations are all pending; those of a memorandum that ended stand as they did on its last
-day.
+day (a last period with nothing recorded is overdue).
 """
 
 from __future__ import annotations
@@ -177,9 +180,16 @@ def obligation_standing(*, obligation: Obligation, today: dt.date | None = None)
     start, end = _period(due_on, months, as_of)
     latest = _latest([f for f in fulfilments if start <= f.on <= end])
     if latest is not None:
-        return Standing(latest.state, fulfilment=latest, period=(start, end), due_on=start)
-    kind = OVERDUE if start < late_from else PENDING
-    return Standing(kind, period=(start, end), due_on=start)
+        return Standing(latest.state, fulfilment=latest, period=(start, end), due_on=end)
+    if late_from > as_of:
+        # The memorandum ended: its last period went by with nothing recorded.
+        return Standing(OVERDUE, period=(start, end), due_on=end)
+    if start == due_on:
+        return Standing(PENDING, period=(start, end), due_on=end)
+    before = _period(due_on, months, start - dt.timedelta(days=1))
+    if any(before[0] <= f.on <= before[1] for f in fulfilments):
+        return Standing(PENDING, period=(start, end), due_on=end)
+    return Standing(OVERDUE, period=before, due_on=before[1])
 
 
 def standing_counts(standings: list[Standing]) -> dict[str, int]:

@@ -245,11 +245,18 @@ def test_a_monthly_obligation_stands_as_recorded_in_its_current_period():
     assert _standing(fuel, dt.date(2025, 2, 10)) == "fulfilled"  # 31 Jan – 27 Feb
     # 28 Feb (the 31st clipped) – 30 Mar: recorded 5 Mar.
     assert _standing(fuel, dt.date(2025, 3, 10)) == "partly"
-    assert _standing(fuel, dt.date(2025, 3, 31)) == "pending"  # a new period, due today
-    assert _standing(fuel, dt.date(2025, 4, 2)) == "overdue"  # nothing recorded this period
+    assert _standing(fuel, dt.date(2025, 3, 31)) == "pending"  # a new period, due by 29 Apr
+    # Nothing recorded yet this period, but the last one was kept: due by the period's end.
     standing = obligation_standing(
         obligation=Obligation.objects.get(pk=fuel.pk), today=dt.date(2025, 4, 2)
     )
+    assert standing.kind == "pending" and standing.due_on == dt.date(2025, 4, 29)
+    assert standing.period == (dt.date(2025, 3, 31), dt.date(2025, 4, 29))
+    # The period 31 Mar – 29 Apr went by with nothing: overdue, naming it.
+    standing = obligation_standing(
+        obligation=Obligation.objects.get(pk=fuel.pk), today=dt.date(2025, 5, 2)
+    )
+    assert standing.kind == "overdue"
     assert standing.period == (dt.date(2025, 3, 31), dt.date(2025, 4, 29))
 
 
@@ -266,8 +273,9 @@ def test_quarterly_and_yearly_obligations_count_their_periods_from_the_first_due
     )
 
     assert _standing(quarterly, dt.date(2024, 7, 9)) == "fulfilled"  # 10 Apr – 9 Jul
-    assert _standing(quarterly, dt.date(2024, 7, 11)) == "overdue"  # 10 Jul – 9 Oct
-    assert _standing(yearly, dt.date(2025, 1, 1)) == "overdue"  # 29 Feb 2024 – 27 Feb 2025
+    assert _standing(quarterly, dt.date(2024, 7, 11)) == "pending"  # 10 Jul – 9 Oct, due by then
+    assert _standing(quarterly, dt.date(2024, 10, 11)) == "overdue"  # 10 Jul – 9 Oct went by
+    assert _standing(yearly, dt.date(2025, 1, 1)) == "pending"  # the first year, due by 27 Feb
     assert _standing(yearly, dt.date(2025, 6, 1)) == "fulfilled"  # 28 Feb 2025 – ...
 
 
