@@ -425,7 +425,9 @@ def document(request: HttpRequest, memorandum_id: int) -> FileResponse:
         handle = memorandum.document.open("rb")
     except FileNotFoundError:
         raise Http404(_("There is no such file.")) from None
-    name = slugify(memorandum.number or memorandum.title)[:60] or f"memorandum-{memorandum.pk}"
+    # Letters of any script kept (FileResponse sends them as RFC 6266's filename*).
+    name = slugify(memorandum.number or memorandum.title, allow_unicode=True)[:60]
+    name = name or f"memorandum-{memorandum.pk}"
     response = FileResponse(
         handle, as_attachment=True, filename=f"{name}.pdf", content_type="application/pdf"
     )

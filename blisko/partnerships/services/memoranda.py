@@ -54,6 +54,8 @@ TEXT_MAX = {
     "termination_reason": 1000,
 }
 PDF_MAGIC = b"%PDF-"
+PDF_END = b"%%EOF"
+PDF_TAIL = 1024
 
 
 # --- input -------------------------------------------------------------------------------
@@ -455,8 +457,9 @@ def memorandum_update(*, actor: Actor, memorandum: Memorandum, data: MemorandumI
 
 def document_check(document: Any) -> str:
     """The SHA-256 (hex) of a signed document, or a refusal (field "document"): the file's name
-    must end in .pdf, its content begin as a PDF does (`%PDF-`), whatever its name says, and it
-    must be no larger than BLISKO_MEMORANDUM_DOCUMENT_MAX_BYTES. Nothing is stored."""
+    must end in .pdf, its content begin as a PDF does (`%PDF-`) and end as one does (`%%EOF`
+    in its last kilobyte: a cut-off upload is refused), whatever its name says, and it must be
+    no larger than BLISKO_MEMORANDUM_DOCUMENT_MAX_BYTES. Nothing is stored."""
     limit = settings.BLISKO_MEMORANDUM_DOCUMENT_MAX_BYTES
     too_large = refused(
         _("The document is larger than %(max)s MB.") % {"max": f"{limit / (1024 * 1024):g}"},
@@ -471,6 +474,7 @@ def document_check(document: Any) -> str:
     digest = hashlib.sha256()
     total = 0
     head = b""
+    tail = b""
     document.seek(0)
     chunks = document.chunks() if hasattr(document, "chunks") else iter([document.read()])
     for chunk in chunks:
@@ -480,12 +484,18 @@ def document_check(document: Any) -> str:
         if total > limit:
             raise too_large
         digest.update(chunk)
+        tail = (tail + chunk)[-PDF_TAIL:]
     document.seek(0)
     if total == 0:
         raise refused(_("The document is empty."), "document")
     if head != PDF_MAGIC:
         raise refused(
             _("The document is not a PDF: its content is not a PDF file's, whatever its name."),
+            "document",
+        )
+    if PDF_END not in tail:
+        raise refused(
+            _("The document is not a whole PDF: its end is missing. Upload the file again."),
             "document",
         )
     return digest.hexdigest()

@@ -320,6 +320,8 @@ def test_a_pdf_is_attached_with_its_hash_and_audited():
         ("memorandum.pdf", b"<html>%PDF-1.4</html>", "not a PDF"),
         ("memorandum.docx", pdf_bytes(), "ending in .pdf"),
         ("memorandum.pdf", b"", "empty"),
+        ("memorandum.pdf", b"%PDF-1.4 twenty bytes", "not a whole PDF"),
+        ("memorandum.pdf", pdf_bytes()[:-40], "not a whole PDF"),
     ],
 )
 def test_a_document_that_is_not_a_pdf_is_refused_and_nothing_is_stored(name, data, says):

@@ -292,6 +292,10 @@ def test_signing_with_a_pdf_through_the_page_and_downloading_it(client):
     assert Memorandum.objects.get(pk=memorandum.pk).status == MemorandumStatus.IN_FORCE
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
+    # The name keeps its letters whatever their script (as RFC 6266's filename*).
+    Memorandum.objects.filter(pk=memorandum.pk).update(number="ВН-002/2023")
+    named = client.get(f"{BASE}{memorandum.pk}/document/")["Content-Disposition"]
+    assert "filename*=utf-8''%D0%B2%D0%BD-0022023.pdf" in named
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == pdf_bytes()
     signed_page = client.get(f"{BASE}{memorandum.pk}/")
