@@ -446,3 +446,19 @@ def test_the_page_shows_each_obligations_standing_and_fulfilment(client):
     assert f'data-obligation="{late.pk}" data-standing="partly"' in after.text
     assert "Ключі передано" in after.text
     assert 'data-history-action="fulfilment:recorded"' in after.text
+
+
+def test_an_obligation_shows_its_five_latest_checks_and_folds_the_earlier_ones(client):
+    w = world()
+    memorandum = in_force(w, signed_on=TODAY - dt.timedelta(days=300))
+    fuel = obligation(w, memorandum, due_on=TODAY - dt.timedelta(days=290), recurrence="monthly")
+    for back in range(7):
+        Fulfilment.objects.create(
+            obligation=fuel, on=TODAY - dt.timedelta(days=30 * back + 1), state="fulfilled"
+        )
+    client.force_login(w.supervisor_user)
+
+    page = client.get(f"{BASE}{memorandum.pk}/").text
+
+    shown, folded = page.split("data-older-fulfilments", 1)
+    assert shown.count("data-fulfilment=") == 5 and folded.count("data-fulfilment=") == 2
