@@ -106,6 +106,10 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas.defer("boundary")  # type: ignore[attr-defined]
         self.fields["officers"].queryset = officers  # type: ignore[attr-defined]
+        only = list(areas.values_list("pk", flat=True)[:2])
+        if len(only) == 1 and not self.is_bound and "area" not in self.initial:
+            # An officer serving one area: it is the meeting's, chosen already.
+            self.initial["area"] = only[0]
 
     def service_input(self) -> dict[str, Any]:
         data = self.cleaned_data
