@@ -340,3 +340,48 @@ def test_a_bad_latitude_gets_a_translated_400_page_in_the_browser(browser_page):
     expect(browser.page.locator("[data-error='404']")).to_be_visible()
     browser.screenshot("d4-not-found")
     browser.check.assert_clean()
+
+
+def test_on_a_phone_the_officer_page_never_scrolls_sideways_even_with_long_addresses(
+    browser_page,
+):
+    load_territories()
+    hromada = Area.objects.get(code=VINNYTSIA)
+    area_contact_set(
+        area=hromada,
+        phone="+380 67 555 01 02",
+        email="pog.vinnytska-miska-terytorialna-hromada@vinnytsia-oblast.police.example",
+    )
+    unit = unit_make(
+        area=hromada,
+        name="Вінницьке районне управління поліції Головного управління Національної поліції",
+        address="вул. Магістратська, 35, Вінниця",
+        lon=VINNYTSIA_CENTRE[0],
+        lat=VINNYTSIA_CENTRE[1],
+    )
+    officer = officer_make(
+        unit=unit, first_name="Олена", last_name="Коваль", rank="капітан поліції", badge="UA-0009"
+    )
+    assign(officer=officer, area=hromada, role=Role.COMMUNITY_OFFICER)
+    from django.utils import timezone
+
+    from blisko.engagement.models import Meeting
+
+    start = timezone.now() + dt.timedelta(days=3)
+    Meeting.objects.create(
+        area=hromada,
+        kind="residents",
+        title="Зустріч із мешканцями: безпека на вулицях громади",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        address="Будинок культури, Вінницька міська територіальна громада",
+    )
+    lon, lat = VINNYTSIA_CENTRE
+
+    for language in ("uk-UA", "en-GB"):
+        browser = browser_page(locale=language)
+        page = browser.open(f"/officer/?lat={lat}&lon={lon}")
+        expect(page.locator("[data-officer-card]").first).to_contain_text("Олена Коваль")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"], (language, width)
+    browser.screenshot("a9-officer-phone-long-addresses")
